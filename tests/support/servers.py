@@ -49,7 +49,7 @@ class Server:
 
 
 def wait_http(url: str, proc: subprocess.Popen, log_path: Path, deadline_s: float = 30.0) -> None:
-    """Poll until `url` answers any HTTP status below 500, the process dies, or the deadline passes."""
+    """Poll until `url` answers below 500; fail if the process dies or the deadline passes."""
     end = time.monotonic() + deadline_s
     last = ""
     while time.monotonic() < end:
