@@ -363,11 +363,15 @@ export async function initAuth({ config, container } = {}) {
   currentConfig = config || null;
   if (container) {
     panel = buildPanel(container);
+    listeners.delete(render);
     onApiKeyChange(render);
     render();
     if (!oauthAvailable()) setStatus("Sign-in with Parallel is unavailable (no provider configured); paste an API key instead.", "info");
   }
-  if (typeof window !== "undefined") window.addEventListener("pageshow", onPageShow);
+  if (typeof window !== "undefined") {
+    window.removeEventListener("pageshow", onPageShow);
+    window.addEventListener("pageshow", onPageShow);
+  }
 
   const callback = callbackInUrl;
   callbackInUrl = null;

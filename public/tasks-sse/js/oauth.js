@@ -246,13 +246,12 @@ export async function registerClient({ endpoints, redirectUri, fetch, clientName
   }
   const body = await readJson(res);
   if (!res.ok) {
-    const err = isObject(body) ? body : {};
-    throw new OAuthError(
-      "registration_failed",
-      `Parallel refused to register this page for sign-in (HTTP ${res.status}${err.error ? `, ${providerText(err.error)}` : ""}).` +
-        saidSuffix(err.error_description),
-      { status: res.status, providerError: typeof err.error === "string" ? err.error : "" },
-    );
+    const err = isObject(body) && typeof body.error === "string" ? body : {};
+    const what = err.error
+      ? `Parallel refused to register this page for sign-in (HTTP ${res.status}, ${providerText(err.error)}).`
+      : `Could not register this page with Parallel: the provider or this site's proxy answered HTTP ${res.status}. Try again later, or paste a key.`;
+    throw new OAuthError("registration_failed", what + saidSuffix(err.error_description),
+      { status: res.status, providerError: err.error || "" });
   }
   if (!isObject(body) || typeof body.client_id !== "string" || !body.client_id) {
     throw new OAuthError("registration_failed", "Parallel's registration answer had no client_id; sign-in cannot continue.");
