@@ -1,0 +1,185 @@
+// Task history in localStorage: a versioned, size-bounded list, newest first.
+// Storage is injected (any object with getItem/setItem/removeItem), so Node tests use a Map-backed
+// fake. Corrupt or foreign data is never thrown away silently and never crashes the page: it is
+// moved to a backup key and reported through `notice`.
+
+export const HISTORY_KEY = "tasks-sse.history";
+export const BACKUP_KEY = "tasks-sse.history.backup";
+export const VERSION = 1;
+export const DEFAULT_MAX_ENTRIES = 200;
+export const DEFAULT_MAX_BYTES = 256 * 1024;
+
+const RUN_ID = /^[A-Za-z0-9_-]{1,128}$/;
+const MAX_INPUT_CHARS = 4000;
+const MAX_PREVIEW_CHARS = 200;
+
+/** Keep only the fields we store, with types we expect; null when the entry is unusable. */
+export function sanitizeEntry(e) {
+  if (e === null || typeof e !== "object" || Array.isArray(e)) return null;
+  if (typeof e.runId !== "string" || !RUN_ID.test(e.runId)) return null;
+  const str = (v, max = 200) => (typeof v === "string" ? v.slice(0, max) : "");
+  const out = {
+    runId: e.runId,
+    status: str(e.status, 32) || "unknown",
+    isActive: e.isActive === true,
+    processor: str(e.processor, 32),
+    createdAt: str(e.createdAt, 64),
+    modifiedAt: str(e.modifiedAt, 64),
+    inputPreview: str(e.inputPreview, MAX_PREVIEW_CHARS),
+    input: str(e.input, MAX_INPUT_CHARS),
+    outputType: str(e.outputType, 16),
+    error: str(e.error, 500),
+  };
+  return out;
+}
+
+function serialize(entries) {
+  return JSON.stringify({ v: VERSION, entries });
+}
+
+/**
+ * @param {{ storage?: Storage, key?: string, maxEntries?: number, maxBytes?: number, now?: () => number }} options
+ */
+export function createHistory({ storage, key = HISTORY_KEY, maxEntries = DEFAULT_MAX_ENTRIES, maxBytes = DEFAULT_MAX_BYTES, now = () => Date.now() } = {}) {
+  let entries = [];
+  let notice = "";
+
+  function setAside(raw, reason) {
+    const backupKey = `${BACKUP_KEY}.${now()}`;
+    try {
+      storage.setItem(backupKey, raw);
+      notice = `${reason} It was moved to localStorage key "${backupKey}" and a new history was started.`;
+    } catch {
+      notice = `${reason} It could not be backed up (storage full) and a new history was started.`;
+    }
+    try { storage.removeItem(key); } catch { /* nothing more to do */ }
+  }
+
+  function load() {
+    entries = [];
+    notice = "";
+    if (!storage) return { entries: [], notice };
+    let raw = null;
+    try {
+      raw = storage.getItem(key);
+    } catch {
+      notice = "The browser's storage is not available; history will not be kept.";
+      return { entries: [], notice };
+    }
+    if (raw === null || raw === undefined) return { entries: [], notice };
+    let parsed;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      setAside(raw, "The saved task history was not valid JSON.");
+      return { entries: [], notice };
+    }
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed) || !("v" in parsed)) {
+      setAside(raw, "The saved task history was in an unknown format.");
+      return { entries: [], notice };
+    }
+    if (parsed.v !== VERSION || !Array.isArray(parsed.entries)) {
+      setAside(raw, `The saved task history has format version ${JSON.stringify(parsed.v)}, which this page does not read.`);
+      return { entries: [], notice };
+    }
+    const seen = new Set();
+    let dropped = 0;
+    for (const e of parsed.entries) {
+      const clean = sanitizeEntry(e);
+      if (!clean || seen.has(clean.runId)) {
+        dropped += 1;
+        continue;
+      }
+      seen.add(clean.runId);
+      entries.push(clean);
+    }
+    if (dropped) {
+      notice = `${dropped} unreadable history ${dropped === 1 ? "entry was" : "entries were"} skipped.`;
+      persist();
+    }
+    return { entries: list(), notice };
+  }
+
+  /** Write, dropping the oldest entries until the data fits both bounds and the storage quota. */
+  function persist() {
+    if (!storage) return;
+    if (entries.length > maxEntries) entries.length = maxEntries;
+    let text = serialize(entries);
+    while (text.length > maxBytes && entries.length > 0) {
+      entries.pop();
+      text = serialize(entries);
+    }
+    for (;;) {
+      try {
+        storage.setItem(key, text);
+        return;
+      } catch {
+        if (entries.length === 0) {
+          notice = "The browser's storage is full; history could not be saved.";
+          return;
+        }
+        entries.pop();
+        text = serialize(entries);
+      }
+    }
+  }
+
+  function list() {
+    return entries.map((e) => ({ ...e }));
+  }
+
+  function get(runId) {
+    const e = entries.find((x) => x.runId === runId);
+    return e ? { ...e } : null;
+  }
+
+  /** Add a run (to the front) or merge fields into an existing one (keeping its place). */
+  function upsert(fields) {
+    const i = entries.findIndex((x) => x.runId === fields.runId);
+    const merged = sanitizeEntry(i >= 0 ? { ...entries[i], ...fields } : fields);
+    if (!merged) return null;
+    if (i >= 0) entries[i] = merged;
+    else entries.unshift(merged);
+    persist();
+    return { ...merged };
+  }
+
+  function remove(runId) {
+    const before = entries.length;
+    entries = entries.filter((x) => x.runId !== runId);
+    if (entries.length !== before) persist();
+  }
+
+  function clear() {
+    entries = [];
+    persist();
+  }
+
+  return {
+    load,
+    list,
+    get,
+    upsert,
+    remove,
+    clear,
+    get notice() { return notice; },
+    clearNotice() { notice = ""; },
+  };
+}
+
+/** Build a history entry from a TaskRun and the request that created it. */
+export function entryFromRun(run, body) {
+  const input = body && body.input !== undefined ? body.input : "";
+  const inputText = typeof input === "string" ? input : JSON.stringify(input);
+  const flat = inputText.replace(/\s+/g, " ").trim();
+  return {
+    runId: run.run_id,
+    status: run.status,
+    isActive: run.is_active === true,
+    processor: run.processor || (body && body.processor) || "",
+    createdAt: run.created_at || new Date().toISOString(),
+    modifiedAt: run.modified_at || "",
+    inputPreview: flat.length > MAX_PREVIEW_CHARS ? `${flat.slice(0, MAX_PREVIEW_CHARS - 1)}…` : flat,
+    input: inputText.slice(0, MAX_INPUT_CHARS),
+  };
+}
