@@ -201,54 +201,23 @@ class SSECapture(asyncio.Protocol):
     # -- after the stream --
     def parse(self) -> tuple[int | None, dict, list[Event]]:
         """(status, headers, events); events carry the JSON of their data field."""
-        buf = b""
-        status, headers, chunked = None, {}, False
-        body_pending = b""  # undecoded (chunked) bytes
+        head = b""
+        status, headers = None, {}
+        decoder: ChunkedDecoder | None = None
         sse = b""
         events: list[Event] = []
-        chunk_left = 0  # bytes left in the current chunk (+2 for its CRLF handled separately)
-        need_crlf = False
         for t, data in self.reads:
             if status is None:
-                buf += data
-                end = buf.find(b"\r\n\r\n")
+                head += data
+                end = head.find(b"\r\n\r\n")
                 if end < 0:
                     continue
-                status, headers = _parse_head(buf[:end])
-                chunked = headers.get("transfer-encoding", "").lower() == "chunked"
-                data = buf[end + 4 :]
-            if chunked:
-                body_pending += data
-                out = []
-                while True:
-                    if need_crlf:
-                        if len(body_pending) < 2:
-                            break
-                        body_pending = body_pending[2:]
-                        need_crlf = False
-                    if chunk_left == 0:
-                        nl = body_pending.find(b"\r\n")
-                        if nl < 0:
-                            break
-                        chunk_left = int(body_pending[:nl].split(b";", 1)[0], 16)
-                        body_pending = body_pending[nl + 2 :]
-                        if chunk_left == 0:
-                            body_pending = b""
-                            break
-                    take = body_pending[:chunk_left]
-                    out.append(take)
-                    chunk_left -= len(take)
-                    body_pending = body_pending[len(take) :]
-                    if chunk_left == 0:
-                        need_crlf = True
-                    if not body_pending:
-                        break
-                data = b"".join(out)
-            sse += data
-            while True:
-                idx = sse.find(b"\n\n")
-                if idx < 0:
-                    break
+                status, headers = _parse_head(head[:end])
+                if headers.get("transfer-encoding", "").lower() == "chunked":
+                    decoder = ChunkedDecoder()
+                data = head[end + 4 :]
+            sse += decoder.feed(data) if decoder else data
+            while (idx := sse.find(b"\n\n")) >= 0:
                 block, sse = sse[:idx], sse[idx + 2 :]
                 for line in block.split(b"\n"):
                     if line.startswith(b"data:"):
@@ -257,6 +226,44 @@ class SSECapture(asyncio.Protocol):
                         except ValueError:
                             events.append(Event({"raw": line[5:].decode("utf-8", "replace")}, t))
         return status, headers, events
+
+
+class ChunkedDecoder:
+    """Incremental decoder of HTTP/1.1 chunked transfer coding (extensions and trailers ignored)."""
+
+    def __init__(self):
+        self.buf = b""
+        self.left = 0  # data bytes left in the current chunk
+        self.crlf = False  # a chunk's trailing CRLF is still to be skipped
+        self.done = False
+
+    def feed(self, data: bytes) -> bytes:
+        self.buf += data
+        out = []
+        while not self.done:
+            if self.left:
+                take = self.buf[: self.left]
+                if not take:
+                    break
+                out.append(take)
+                self.left -= len(take)
+                self.buf = self.buf[len(take) :]
+                self.crlf = self.left == 0
+                continue
+            if self.crlf:
+                if len(self.buf) < 2:
+                    break
+                self.buf = self.buf[2:]
+                self.crlf = False
+            nl = self.buf.find(b"\r\n")
+            if nl < 0:
+                break
+            size = int(self.buf[:nl].split(b";", 1)[0], 16)
+            self.buf = self.buf[nl + 2 :]
+            if size == 0:
+                self.done = True
+            self.left = size
+        return b"".join(out)
 
 
 async def open_sse(host: str, port: int, path: str, headers: dict | None = None) -> SSECapture:
