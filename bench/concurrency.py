@@ -88,6 +88,7 @@ async def run_level(ctx: Ctx, n: int) -> Section:
     with CpuMeter(pids) as cpu_t:
         t = await burst(*ctx.wk, API, n, rss_pid=wpid)
     dl, tl = d["latency_ms"], t["latency_ms"]
+    ctx.shared[f"conc{n}_direct_p99"] = dl["p99"]
     added = tl["p99"] - dl["p99"] if tl["p99"] is not None and dl["p99"] is not None else None
     all_in = t["delivered"] == t["sent"]
     sec.rows += [

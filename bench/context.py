@@ -24,6 +24,7 @@ class Ctx:
     worker: Server | None = None
     deadline: float = 0.0  # time.monotonic() by which the whole run must end
     extra_servers: list[Server] = field(default_factory=list)
+    shared: dict = field(default_factory=dict)  # figures one section leaves for another
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()

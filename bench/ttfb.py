@@ -32,26 +32,38 @@ HEADERS = {
 }
 
 
-async def run(ctx: Ctx) -> Section:
-    sec = Section(f"POST /v1/tasks/runs: time to first byte ({REQUESTS} each, keep-alive)")
+async def measure(ctx: Ctx, requests: int = REQUESTS) -> tuple[list, list, dict, str]:
+    """TTFB samples in ms, direct and through ctx.worker, plus CPU use and a reconnect note."""
     direct = KeepAliveConn(*ctx.up)
     through = KeepAliveConn(*ctx.wk)
     d_ms, t_ms = [], []
+    path = "/v1/tasks/runs"
     try:
         for _ in range(WARMUP):
-            await direct.request("POST", "/v1/tasks/runs", HEADERS, BODY)
-            await through.request("POST", API + "/v1/tasks/runs", HEADERS, BODY)
+            await direct.request("POST", path, HEADERS, BODY)
+            await through.request("POST", API + path, HEADERS, BODY)
         with CpuMeter({"upstream": ctx.upstream.proc.pid, "worker": ctx.worker.proc.pid}) as cpu:
-            for i in range(REQUESTS):
-                pair = [(direct, "/v1/tasks/runs", d_ms), (through, API + "/v1/tasks/runs", t_ms)]
-                for conn, path, out in pair if i % 2 == 0 else pair[::-1]:
-                    r = await conn.request("POST", path, HEADERS, BODY)
+            for i in range(requests):
+                pair = [(direct, path, d_ms), (through, API + path, t_ms)]
+                for conn, p, out in pair if i % 2 == 0 else pair[::-1]:
+                    r = await conn.request("POST", p, HEADERS, BODY)
                     if r.status != 202:
-                        raise RuntimeError(f"{path}: status {r.status} {r.body[:200]!r}")
+                        raise RuntimeError(f"{p}: status {r.status} {r.body[:200]!r}")
                     out.append(r.ttfb_ms)
     finally:
         await direct.close()
         await through.close()
+    return (
+        d_ms,
+        t_ms,
+        cpu.result,
+        f"reconnects: direct {direct.reconnects}, through {through.reconnects}",
+    )
+
+
+async def run(ctx: Ctx) -> Section:
+    sec = Section(f"POST /v1/tasks/runs: time to first byte ({REQUESTS} each, keep-alive)")
+    d_ms, t_ms, cpu, reconnects = await measure(ctx)
     d, t = summary(d_ms), summary(t_ms)
     add50, add99 = t["p50"] - d["p50"], t["p99"] - d["p99"]
     sec.rows += [
@@ -68,9 +80,8 @@ async def run(ctx: Ctx) -> Section:
         Row("TTFB p99", d["p99"], t["p99"], add99, "ms"),
     ]
     sec.notes += [
-        f"'added' = through − direct of each percentile; reconnects: direct {direct.reconnects}, "
-        f"through {through.reconnects}.",
-        cpu.note(),
+        f"'added' = through − direct of each percentile; {reconnects}.",
+        "CPU (% of one core): " + ", ".join(f"{k} {v}%" for k, v in cpu.items()),
     ]
-    sec.data = {"direct_ms": d, "through_ms": t, "cpu": cpu.result}
+    sec.data = {"direct_ms": d, "through_ms": t, "cpu": cpu}
     return sec
