@@ -1,0 +1,67 @@
+// Tiny DOM helpers. Text only ever goes in through textContent; attributes through setAttribute;
+// a link's href only when the URL is http(s). No innerHTML anywhere in the playground.
+
+/** Create an element: h("li", { class: "msg", text: "hi", dataset: { kind: "plan" } }, [children]). */
+export function h(tag, props = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === "text") node.textContent = String(v);
+    else if (k === "class") node.className = v;
+    else if (k === "dataset") Object.assign(node.dataset, v);
+    else if (k === "hidden") node.hidden = Boolean(v);
+    else if (k === "href") throw new Error("use safeLink() for links");
+    else node.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    node.append(typeof c === "string" ? document.createTextNode(c) : c);
+  }
+  return node;
+}
+
+/** The URL string if it is an absolute http(s) URL, else "". */
+export function httpUrl(value) {
+  try {
+    const u = new URL(String(value));
+    return u.protocol === "http:" || u.protocol === "https:" ? u.href : "";
+  } catch {
+    return "";
+  }
+}
+
+/** A link for http(s) URLs (opened in a new tab, no referrer), plain text for anything else. */
+export function safeLink(url, label) {
+  const href = httpUrl(url);
+  const text = label === undefined || label === null || label === "" ? String(url) : String(label);
+  if (!href) return h("span", { class: "unlinked-url", text });
+  const a = h("a", { class: "ext", rel: "noopener noreferrer nofollow", target: "_blank", text });
+  a.href = href;
+  return a;
+}
+
+/** Local time "HH:MM:SS" for an RFC 3339 timestamp; the raw string if it does not parse. */
+export function clockTime(ts) {
+  if (!ts) return "";
+  const d = new Date(ts);
+  if (Number.isNaN(d.getTime())) return String(ts);
+  return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+}
+
+/** Local date and time, short. */
+export function dateTime(ts) {
+  if (!ts) return "";
+  const d = new Date(ts);
+  if (Number.isNaN(d.getTime())) return String(ts);
+  return d.toLocaleString([], { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hour12: false });
+}
+
+/** Copy text to the clipboard; resolves true on success. */
+export async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
