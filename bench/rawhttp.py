@@ -176,13 +176,17 @@ class SSECapture(asyncio.Protocol):
     done: asyncio.Future | None = None
     transport: asyncio.Transport | None = None
     error: str | None = None
+    t_first_data: int = 0  # arrival of the first read holding an SSE data field
 
     def connection_made(self, transport):
         self.t_connected = now_ns()
         self.transport = transport
 
     def data_received(self, data):
-        self.reads.append((now_ns(), data))
+        t = now_ns()
+        self.reads.append((t, data))
+        if not self.t_first_data and b"data:" in data:
+            self.t_first_data = t
         # The last chunk of a chunked body ends the stream even if the server keeps the
         # connection alive (a keep-alive proxy does); close-delimited bodies end on EOF.
         tail = (self.reads[-2][1][-8:] if len(self.reads) > 1 else b"") + data[-8:]
