@@ -13,6 +13,7 @@ from workers import Response, WorkerEntrypoint
 import cors
 import headers as header_policy
 import paths
+import runs
 from config import build_config
 from interop import (
     error_response,
@@ -26,6 +27,9 @@ from proxy import forward
 
 PLAYGROUND = "/tasks-sse/"
 CONFIG_PATH = "/tasks-sse/config.json"
+RUN_PATH = "/tasks-sse/run"
+RUNS_PREFIX = "/tasks-sse/runs/"
+STREAM_SUFFIX = "/stream"
 
 
 def _var(env, name: str, default: str = "") -> str:
@@ -60,6 +64,10 @@ class Default(WorkerEntrypoint):
             return respond(None, 302, [("location", PLAYGROUND)])
         if path == CONFIG_PATH:
             return self._config(js_request, method)
+        if path == RUN_PATH:
+            return await self._run(js_request, method)
+        if path.startswith(RUNS_PREFIX):
+            return await self._stream(js_request, method, path, query)
         for prefix, targeter, var, default in (
             (paths.API_PREFIX, paths.api_target, "PARALLEL_API_ORIGIN",
              "https://api.parallel.ai"),
@@ -95,6 +103,39 @@ class Default(WorkerEntrypoint):
             header_policy.get(incoming, "access-control-request-headers"),
         )
         return respond(None, 204, out)
+
+    def _heartbeat(self) -> float:
+        try:
+            return max(0.05, float(_var(self.env, "RUN_HEARTBEAT_SECONDS", "15")))
+        except ValueError:
+            return runs.HEARTBEAT_SECONDS
+
+    def _api_origin(self) -> str:
+        return _var(self.env, "PARALLEL_API_ORIGIN", "https://api.parallel.ai")
+
+    async def _run(self, js_request, method: str):
+        if method == "OPTIONS":
+            return self._preflight(js_request)
+        cors_headers = self._cors(js_request)
+        if method != "POST":
+            return runs.method_not_allowed(cors_headers, "POST, OPTIONS")
+        return await runs.handle_run(
+            js_request, self._api_origin(), self.ctx, cors_headers, self._heartbeat()
+        )
+
+    async def _stream(self, js_request, method: str, path: str, query: str):
+        cors_headers = self._cors(js_request)
+        run_id = path[len(RUNS_PREFIX):]
+        if not run_id.endswith(STREAM_SUFFIX):
+            return error_response(404, "Not found", cors_headers)
+        if method == "OPTIONS":
+            return self._preflight(js_request)
+        if method not in ("GET", "HEAD"):
+            return runs.method_not_allowed(cors_headers, "GET, OPTIONS")
+        return await runs.handle_stream(
+            js_request, self._api_origin(), self.ctx, cors_headers,
+            run_id[: -len(STREAM_SUFFIX)], query, self._heartbeat(),
+        )
 
     async def _proxy(self, js_request, method, rest, query, targeter, origin) -> Response:
         # A preflight is answered here and never reaches the upstream.
