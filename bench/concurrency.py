@@ -22,8 +22,21 @@ EVENTS = 20
 INTERVAL_MS = 250
 
 
-async def burst(host: str, port: int, prefix: str, n: int, rss_pid: int | None = None) -> dict:
-    """Open n streams at once and collect their events; sample RSS of rss_pid meanwhile."""
+async def burst(
+    host: str,
+    port: int,
+    prefix: str,
+    n: int,
+    rss_pid: int | None = None,
+    cpu_pids: dict | None = None,
+) -> dict:
+    """Open n streams at once and collect their events; sample RSS of rss_pid meanwhile.
+
+    CPU use of cpu_pids is also taken over the opening phase alone (until every stream has its
+    first event), where a single-threaded proxy saturates first.
+    """
+    opening = CpuMeter(cpu_pids or {})
+    opening.__enter__()
     t0 = now_ns()
     path = f"{prefix}/v1/bench/events?n={EVENTS}&interval_ms={INTERVAL_MS}&t0={t0}&pad=200"
     opened = await asyncio.gather(
@@ -43,6 +56,10 @@ async def burst(host: str, port: int, prefix: str, n: int, rss_pid: int | None =
             await asyncio.sleep(0.2)
 
     sampler = asyncio.create_task(sample()) if rss_pid else None
+    while loop.time() < deadline and not all(c.t_first_data or c.done.done() for c in caps):
+        await asyncio.sleep(0.005)
+    opening.__exit__(None, None, None)
+    opening_s = (now_ns() - t0) / 1e9
     await asyncio.gather(*(wait_sse(c, deadline) for c in caps))
     sampling = False
     if sampler:
@@ -72,6 +89,8 @@ async def burst(host: str, port: int, prefix: str, n: int, rss_pid: int | None =
         "steady_ms": summary(steady),
         "rss_peak_mb": rss_peak or None,
         "errors": errors[:3],
+        "opening_s": opening_s,
+        "opening_cpu": opening.result,
     }
 
 
@@ -82,11 +101,11 @@ async def run_level(ctx: Ctx, n: int) -> Section:
     wpid = ctx.worker.proc.pid
     pids = {"upstream": ctx.upstream.proc.pid, "worker": wpid}
     with CpuMeter(pids) as cpu_d:
-        d = await burst(*ctx.up, "", n)
+        d = await burst(*ctx.up, "", n, cpu_pids=pids)
     await asyncio.sleep(0.5)  # let sockets close before the next burst
     rss_before = rss_mb(wpid)
     with CpuMeter(pids) as cpu_t:
-        t = await burst(*ctx.wk, API, n, rss_pid=wpid)
+        t = await burst(*ctx.wk, API, n, rss_pid=wpid, cpu_pids=pids)
     dl, tl = d["latency_ms"], t["latency_ms"]
     ctx.shared[f"conc{n}_direct_p99"] = dl["p99"]
     added = tl["p99"] - dl["p99"] if tl["p99"] is not None and dl["p99"] is not None else None
@@ -135,7 +154,10 @@ async def run_level(ctx: Ctx, n: int) -> Section:
         f"{ts['p50']:.2f} ms, p99 {ds['p99']:.2f} → {ts['p99']:.2f} ms (direct → through); "
         f"RSS before the burst {rss_before:.0f} MB; failed streams direct {d['failed_streams']}, "
         f"through {t['failed_streams']} {t['errors'] or ''}".rstrip(),
-        "direct: " + cpu_d.note() + "; through: " + cpu_t.note(),
+        "whole burst, direct: " + cpu_d.note() + "; through: " + cpu_t.note(),
+        f"opening phase (until every stream had its first event: direct "
+        f"{d['opening_s'] * 1000:.0f} ms, through {t['opening_s'] * 1000:.0f} ms), through: "
+        + ", ".join(f"{k} {v}%" for k, v in t["opening_cpu"].items()),
     ]
     sec.data = {
         "direct": d,
