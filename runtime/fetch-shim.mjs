@@ -1,0 +1,38 @@
+// Node's fetch where it differs from workerd's, patched before the Worker loads:
+// - a streamed request body needs `duplex: "half"` in Node (workerd needs nothing);
+// - a subrequest made while serving a request is cancelled when that request's client goes away
+//   before the answer's headers arrived (workerd cancels a request's subrequests with it). After
+//   that, the client going away cancels the response body, which cancels the upstream body.
+
+import { AsyncLocalStorage } from "node:async_hooks";
+
+/** The client's AbortSignal for the request being served, set by the HTTP bridge. */
+export const requestSignals = new AsyncLocalStorage();
+
+export function installFetchShim() {
+  const nodeFetch = globalThis.fetch;
+  globalThis.fetch = function fetch(input, init) {
+    let options = init;
+    if (options && options.body != null && options.duplex === undefined) {
+      options = { ...options, duplex: "half" };
+    }
+    const clientSignal = requestSignals.getStore();
+    if (!clientSignal) return nodeFetch(input, options);
+    if (clientSignal.aborted) return Promise.reject(clientSignal.reason);
+
+    // Link by hand rather than AbortSignal.any: the listener on the long-lived client signal is
+    // removed as soon as the fetch settles, so nothing accumulates per subrequest.
+    const controller = new AbortController();
+    const own = options?.signal;
+    const onClientAbort = () => controller.abort(clientSignal.reason);
+    clientSignal.addEventListener("abort", onClientAbort, { once: true });
+    if (own) {
+      if (own.aborted) controller.abort(own.reason);
+      else own.addEventListener("abort", () => controller.abort(own.reason), { once: true });
+    }
+    const done = () => clientSignal.removeEventListener("abort", onClientAbort);
+    const pending = nodeFetch(input, { ...options, signal: controller.signal });
+    pending.then(done, done);
+    return pending;
+  };
+}

@@ -1,0 +1,73 @@
+"""The Python half of the local runtime's per-request path (runs inside Pyodide, never CPython).
+
+Loaded once at start: it imports the Worker's main module and keeps its entrypoint class, so a
+request costs one call from JS and no compilation. Like workerd, each request gets a new
+`Default(ctx, env)` and a `workers.Request` around the JS Request.
+
+The answer goes back through a JS callback instead of a returned coroutine: awaiting a Python
+coroutine from JS creates a PyProxy per request that nothing destroys, which is a slow leak.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import traceback
+
+_entrypoint = None
+_request_class = None
+_loop = None
+_running: set[asyncio.Task] = set()
+
+
+def load(module_name: str, class_name: str = "Default") -> None:
+    """Import the Worker (the SDK comes with it) and keep its entrypoint class."""
+    global _entrypoint, _request_class, _loop
+    _loop = asyncio.get_event_loop()
+    from workers import Request
+
+    _request_class = Request
+    module = importlib.import_module(module_name)
+    entrypoint = getattr(module, class_name, None)
+    if entrypoint is None or not hasattr(entrypoint, "fetch"):
+        raise RuntimeError(f"{module_name}.py defines no class {class_name} with a fetch method")
+    _entrypoint = entrypoint
+
+
+def dispatch(js_request, ctx, env, done) -> None:
+    """Start the Worker's fetch for one request; `done(response, error_text)` reports the end."""
+    task = asyncio.Task(_run(js_request, ctx, env, done), loop=_loop, eager_start=True)
+    if not task.done():
+        _running.add(task)
+        task.add_done_callback(_running.discard)
+
+
+async def _run(js_request, ctx, env, done) -> None:
+    try:
+        instance = _entrypoint(ctx, env)
+        result = await instance.fetch(_request_class(js_request))
+        js_response = getattr(result, "js_object", result)
+        if getattr(getattr(js_response, "constructor", None), "name", None) != "Response":
+            raise TypeError(f"fetch returned {type(result).__name__}, not a Response")
+    except BaseException as exc:  # every failure becomes a 500, as in workerd
+        done(None, "".join(traceback.format_exception(exc)))
+        if not isinstance(exc, Exception):
+            raise
+        return
+    done(js_response, None)
+
+
+def patch_env_helper(patch):
+    """`workers.patch_env`: set env values for the duration of a with-block, then restore them."""
+    from workers import import_from_javascript
+
+    env = import_from_javascript("cloudflare:workers").env
+    names = [str(k) for k in patch.object_keys()]
+    saved = {name: getattr(env, name, None) for name in names}
+    try:
+        for name in names:
+            setattr(env, name, getattr(patch, name))
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(env, name, value)

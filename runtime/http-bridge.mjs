@@ -1,0 +1,212 @@
+// Node's HTTP server on one side, WHATWG Request/Response on the other, with bodies streamed both
+// ways: the request body is a ReadableStream fed from the socket with backpressure, and the
+// response body is written chunk by chunk as it arrives (Nagle off, so each SSE event leaves at
+// once). A client that goes away aborts the request's signal and cancels the response body.
+
+import http from "node:http";
+import zlib from "node:zlib";
+import { requestSignals } from "./fetch-shim.mjs";
+import { WorkerError } from "./pyodide-host.mjs";
+
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+const HOST_HEADER = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+const BODY_HIGH_WATER = 64 * 1024;
+
+// Node's fetch hands the Worker decoded bodies but keeps Content-Encoding; workerd encodes a
+// body on the way out to match its Content-Encoding, so the runtime does too (when the client
+// accepts that coding; otherwise it sends identity and drops the header). The encoders flush
+// after every chunk so an encoded event stream still flows event by event.
+const ENCODERS = {
+  gzip: () => zlib.createGzip({ flush: zlib.constants.Z_SYNC_FLUSH }),
+  deflate: () => zlib.createDeflate({ flush: zlib.constants.Z_SYNC_FLUSH }),
+  br: () => zlib.createBrotliCompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH }),
+};
+
+function accepts(acceptEncoding, coding) {
+  if (!acceptEncoding) return false;
+  return acceptEncoding.split(",").some((part) => {
+    const [name, ...params] = part.trim().toLowerCase().split(";");
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    return (name === coding || name === "*") && !(q && Number(q.slice(2)) === 0);
+  });
+}
+
+/** The request body as a byte ReadableStream with backpressure on the socket. */
+function bodyStream(req) {
+  return new ReadableStream(
+    {
+      start(controller) {
+        req.on("data", (chunk) => {
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if (controller.desiredSize <= 0) req.pause();
+        });
+        req.on("end", () => controller.close());
+        req.on("error", (err) => controller.error(err));
+        req.on("aborted", () => controller.error(new Error("client aborted the request body")));
+      },
+      pull() {
+        req.resume();
+      },
+      cancel() {
+        req.destroy();
+      },
+    },
+    { highWaterMark: BODY_HIGH_WATER, size: (chunk) => chunk.byteLength },
+  );
+}
+
+function hasBody(req) {
+  if (req.method === "GET" || req.method === "HEAD") return false;
+  if (req.headers["transfer-encoding"]) return true;
+  const length = req.headers["content-length"];
+  return length !== undefined && length !== "0";
+}
+
+/** Printable, query-free path for the log (the query may hold secrets; paths cannot inject lines). */
+export function logPath(rawUrl) {
+  const q = rawUrl.indexOf("?");
+  const p = q < 0 ? rawUrl : rawUrl.slice(0, q);
+  return p.replace(/[^\x21-\x7e]/g, (c) => encodeURIComponent(c)).slice(0, 512);
+}
+
+function toRequest(req, signal, fallbackHost) {
+  const hostHeader = req.headers.host;
+  const host = hostHeader && HOST_HEADER.test(hostHeader) ? hostHeader : fallbackHost;
+  if (!req.url.startsWith("/")) throw new RangeError("request target is not a path");
+  const url = `http://${host}${req.url}`;
+  const headers = new Headers();
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
+  const init = { method: req.method, headers, signal };
+  if (hasBody(req)) {
+    init.body = bodyStream(req);
+    init.duplex = "half";
+  }
+  return new Request(url, init);
+}
+
+function plain(res, status, text) {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function writeResponse(req, res, response) {
+  const headers = {};
+  for (const [name, value] of response.headers) {
+    if (name !== "set-cookie") headers[name] = value;
+  }
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) headers["set-cookie"] = cookies;
+
+  const status = response.status;
+  const noBody = req.method === "HEAD" || NULL_BODY_STATUS.has(status) || response.body === null;
+  let encoder = null;
+  const coding = headers["content-encoding"]?.trim().toLowerCase();
+  if (!noBody && coding in ENCODERS) {
+    delete headers["content-length"];
+    if (accepts(req.headers["accept-encoding"], coding)) encoder = ENCODERS[coding]();
+    else delete headers["content-encoding"];
+  }
+  try {
+    res.writeHead(status, response.statusText || undefined, headers);
+  } catch {
+    res.writeHead(status, headers); // a status text Node refuses: use its own reason phrase
+  }
+  if (noBody) {
+    res.end();
+    if (response.body) response.body.cancel().catch(() => {});
+    return;
+  }
+
+  const reader = response.body.getReader();
+  let clientGone = false;
+  const onClose = () => {
+    if (!res.writableFinished) {
+      clientGone = true;
+      reader.cancel(new Error("client went away")).catch(() => {});
+    }
+  };
+  res.on("close", onClose);
+  const sink = encoder ?? res;
+  if (encoder) {
+    encoder.on("data", (chunk) => res.write(chunk));
+    encoder.on("end", () => res.end());
+  }
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (clientGone) return;
+      if (!sink.write(value)) {
+        await new Promise((resolve) => {
+          const ready = () => {
+            sink.off("drain", ready);
+            res.off("close", ready);
+            resolve();
+          };
+          sink.on("drain", ready);
+          res.on("close", ready);
+        });
+      }
+    }
+    sink.end();
+  } catch {
+    // The body failed mid-way (upstream reset, or the client left): cut the connection so the
+    // client sees a truncated response, never a clean end.
+    res.destroy();
+  } finally {
+    res.off("close", onClose);
+    reader.releaseLock?.();
+  }
+}
+
+/**
+ * An http.Server that turns each request into a WHATWG Request for `handle(request, path)` and
+ * writes back the Response it resolves to. `log(line)` gets one line per request.
+ */
+export function createHttpServer({ handle, log, fallbackHost }) {
+  const server = http.createServer({ noDelay: true, keepAlive: true, keepAliveTimeout: 5000 });
+  server.on("connection", (socket) => socket.setNoDelay(true));
+  server.on("clientError", (err, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    else socket.destroy();
+  });
+  server.on("request", (req, res) => {
+    const started = performance.now();
+    const path = logPath(req.url);
+    const aborter = new AbortController();
+    let status = 0;
+    res.on("close", () => {
+      if (!res.writableFinished) aborter.abort(new Error("client went away"));
+      const ms = (performance.now() - started).toFixed(1);
+      log(`${req.method} ${path} ${status || "-"} ${ms}ms${res.writableFinished ? "" : " (client closed)"}`);
+    });
+
+    let request;
+    try {
+      request = toRequest(req, aborter.signal, fallbackHost);
+    } catch {
+      status = 400;
+      plain(res, 400, "Bad Request\n");
+      return;
+    }
+    const pathname = new URL(request.url).pathname;
+    requestSignals
+      .run(aborter.signal, () => handle(request, pathname))
+      .then((response) => {
+        status = response.status;
+        return writeResponse(req, res, response);
+      })
+      .catch((err) => {
+        status = 500;
+        if (err instanceof WorkerError) log(`worker: uncaught exception in fetch (answered 500):\n${err.traceback.trimEnd()}`);
+        else log(`runtime: error while answering ${req.method} ${path}: ${err?.stack ?? err}`);
+        plain(res, 500, "Internal Server Error\n");
+      });
+  });
+  return server;
+}
