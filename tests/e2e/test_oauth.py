@@ -48,9 +48,10 @@ class Recorder:
 
 
 @pytest.fixture
-def app(worker):
-    """The playground's address, served by the Worker in front of the simulator."""
-    return worker.url + "/tasks-sse/"
+def app(app_url: str, page_problems):
+    """The playground's address; the page must raise no error, CSP violation or dialog."""
+    yield app_url
+    assert page_problems.errors == []
 
 
 @pytest.fixture
@@ -121,20 +122,23 @@ def test_sign_in_through_consent_then_create_a_run(page: Page, app: str, sim, re
     assert all(key not in line and code not in line for line in rec.console)
     # The PKCE state is gone from the tab.
     assert page.evaluate(f"() => sessionStorage.getItem({json.dumps(PENDING_ENTRY)})") is None
-    # The minted key works against the Task API through the proxy.
-    created = page.evaluate(
-        """async (key) => {
-          const r = await fetch("/tasks-sse/api/v1/tasks/runs", {
-            method: "POST",
-            headers: {"x-api-key": key, "content-type": "application/json"},
-            body: JSON.stringify({input: "What is the capital of France?", processor: "lite"}),
-          });
-          return {status: r.status, body: await r.json()};
-        }""",
-        key,
+    # The minted key works: create a run with the page's own form.
+    creates = []
+    page.on(
+        "request",
+        lambda r: (
+            creates.append(r.headers)
+            if r.method == "POST" and r.url.endswith("/tasks-sse/api/v1/tasks/runs")
+            else None
+        ),
     )
-    assert created["status"] in (200, 201, 202), created
-    assert created["body"]["run_id"].startswith("trun_")
+    page.locator("#input").fill("What is the capital of France?")
+    page.locator("#processor").select_option("lite")
+    page.locator("#run-button").click()
+    expect(page.locator("#run-title")).to_have_text(
+        re.compile(r"^trun_[0-9a-f]{32}$"), timeout=WAIT_MS
+    )
+    assert [h.get("x-api-key") for h in creates] == [key]
 
 
 def test_deny_shows_a_message_and_keeps_no_key(page: Page, app: str, sim, rec: Recorder):
