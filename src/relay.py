@@ -18,7 +18,9 @@ after that event, so a stateless Worker can resume from any id a client sends as
   from the last one delivered. (Stats that were superseded while nobody listened no longer exist
   upstream; they cannot be recovered by anyone.)
 - `t`: the status of the last delivered `task_run.state` (`queued`, `running`, ...), or `0`. The
-  state that opens every connection is delivered only when the status changed.
+  state that opens every connection is delivered only when the status changed. A connection to
+  a finished run opens with the final state, replays the trace and closes with the final state
+  again; the opening one is held back so the client sees the trace first and the state once.
 - `.end`: the terminal `done`/`error` event was delivered; a resume after it has nothing to send.
 
 Other upstream event types (e.g. an upstream `error` event) are passed on as they come; the
@@ -94,6 +96,8 @@ class Relay:
     def __init__(self, cursor: Cursor | None = None):
         self.cursor = cursor or Cursor()
         self._seen_messages = 0  # in the current upstream connection
+        self._seen_events = 0
+        self._deferred_state: str | None = None
         self.terminal_run: dict | None = None  # set by a non-active task_run.state
 
     @property
@@ -112,11 +116,21 @@ class Relay:
 
     def new_connection(self) -> None:
         self._seen_messages = 0
+        self._seen_events = 0
+        self._deferred_state = None
+
+    def end_connection(self) -> Out | None:
+        """The upstream connection ended: a terminal state held back is delivered now."""
+        data, self._deferred_state = self._deferred_state, None
+        if data is None or self.ended:
+            return None
+        return self._state(data, defer=False)
 
     def accept(self, event_type: str, data: str) -> Out | None:
         """An upstream event: the Out to send, or None when the client already has it."""
         if self.ended:
             return None
+        self._seen_events += 1
         if event_type.startswith(MESSAGE_PREFIX):
             self._seen_messages += 1
             if self._seen_messages <= self.cursor.messages:
@@ -131,19 +145,28 @@ class Relay:
                 return None
             return self._emit(event_type, data, stats=fp)
         if event_type == STATE:
-            try:
-                run = json.loads(data).get("run") or {}
-            except (ValueError, AttributeError):
-                run = {}
-            status = str(run.get("status") or "0")
-            if not re.fullmatch(r"[a-z_]{1,32}", status):
-                status = "0"
-            if run.get("is_active") is False:
-                self.terminal_run = run
-            if status == self.cursor.state:
-                return None
-            return self._emit(event_type, data, state=status)
+            return self._state(data, defer=self._seen_events == 1)
         return self._emit(event_type, data)
+
+    def _state(self, data: str, defer: bool) -> Out | None:
+        try:
+            run = json.loads(data).get("run") or {}
+        except (ValueError, AttributeError):
+            run = {}
+        status = str(run.get("status") or "0")
+        if not re.fullmatch(r"[a-z_]{1,32}", status):
+            status = "0"
+        if run.get("is_active") is False:
+            self.terminal_run = run
+            if defer:
+                # A connection to a finished run opens with its final state, then replays the
+                # trace and closes with the final state again: deliver it once, in its place.
+                self._deferred_state = data
+                return None
+        self._deferred_state = None
+        if status == self.cursor.state:
+            return None
+        return self._emit(STATE, data, state=status)
 
     def done(self, result_json: str) -> Out:
         return self._emit(DONE, result_json, ended=True)

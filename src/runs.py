@@ -268,6 +268,10 @@ class StreamJob:
         except Exception as exc:  # the upstream connection broke: reconnect like a close
             print(f"tasks-sse runs: upstream stream broke ({type(exc).__name__})")
             await _cancel(reader)
+        held_back = self.relay.end_connection()
+        if held_back is not None:
+            delivered += 1
+            await self.send(held_back)
         return delivered
 
     async def _finish(self) -> None:

@@ -93,6 +93,35 @@ def test_resume_from_any_id_continues_exactly(cut):
     assert [(o.type, o.data, o.id) for o in full] == [(o.type, o.data, o.id) for _, o in out]
 
 
+@pytest.mark.parametrize("cut", range(0, 11))
+def test_resume_after_the_run_finished_keeps_the_natural_order(cut):
+    relay = Relay()
+    out = [o for _, o in feed(relay, [connection(0)])]
+    resumed = Relay(Cursor.decode(out[cut].id))
+    rest = [o for _, o in feed(resumed, [connection(len(TIMELINE))])]
+    tail = resumed.end_connection()
+    assert tail is None
+    seen_types = [o.type for o in out[: cut + 1]]
+    got = out[: cut + 1] + rest
+    messages = [o.data for o in got if "progress_msg" in o.type]
+    assert messages == [d for t, d in TIMELINE if "progress_msg" in t]
+    assert got[-1].type == "task_run.state"
+    assert json.loads(got[-1].data)["run"]["status"] == "completed"
+    assert [o.type for o in got].count("task_run.state") == 2  # running, completed
+    assert len({(o.type, o.data) for o in got}) == len(got)  # nothing repeated
+    assert seen_types[0] == "task_run.state"
+    assert resumed.terminal_run["status"] == "completed"
+
+
+def test_a_lone_terminal_state_is_delivered_when_the_connection_ends():
+    relay = Relay()
+    assert relay.accept(*state("failed", active=False)) is None
+    out = relay.end_connection()
+    assert out.type == "task_run.state"
+    assert relay.terminal_run["status"] == "failed"
+    assert relay.end_connection() is None
+
+
 def _plain(relay, connections):
     return [o for _, o in feed(relay, [[(0, e) for e in conn] for conn in connections])]
 
