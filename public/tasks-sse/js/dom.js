@@ -40,12 +40,17 @@ export function safeLink(url, label) {
   return a;
 }
 
+// Formatters are built once: toLocale*String builds one per call, which dominates long renders.
+let timeFormat = null;
+let dateTimeFormat = null;
+
 /** Local time "HH:MM:SS" for an RFC 3339 timestamp; the raw string if it does not parse. */
 export function clockTime(ts) {
   if (!ts) return "";
   const d = new Date(ts);
   if (Number.isNaN(d.getTime())) return String(ts);
-  return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+  timeFormat ||= new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+  return timeFormat.format(d);
 }
 
 /** Local date and time, short. */
@@ -53,7 +58,8 @@ export function dateTime(ts) {
   if (!ts) return "";
   const d = new Date(ts);
   if (Number.isNaN(d.getTime())) return String(ts);
-  return d.toLocaleString([], { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hour12: false });
+  dateTimeFormat ||= new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hour12: false });
+  return dateTimeFormat.format(d);
 }
 
 /** Copy text to the clipboard; resolves true on success. */

@@ -10,10 +10,12 @@
 import { h, clockTime, dateTime, copyText, safeLink } from "./dom.js";
 import { renderOutput, jsonTree } from "./render-output.js";
 
-const FRAME_BUDGET_MS = 10;
+const FRAME_BUDGET_MS = 8;
 const RAW_EAGER = 200;
 const RAW_MORE = 500;
 const SAMPLE_MAX = 25;
+const MSG_WINDOW = 400; // messages kept in the DOM while following the stream; older ones on request
+const MSG_MORE = 400;
 const KNOWN_KINDS = new Set(["plan", "search", "result", "tool_call", "tool", "exec_status"]);
 
 const now = () => (typeof performance !== "undefined" ? performance.now() : Date.now());
@@ -78,7 +80,8 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
 
   const msgCount = h("span", { class: "count muted", text: "0" });
   const messages = h("ol", { class: "messages", "aria-label": "Progress messages" });
-  const messagesBox = h("div", { class: "messages-box", tabindex: "0", "aria-label": "Progress messages, scrollable" }, [messages]);
+  const msgEarlier = h("button", { type: "button", class: "small msg-earlier", hidden: true });
+  const messagesBox = h("div", { class: "messages-box", tabindex: "0", "aria-label": "Progress messages, scrollable" }, [h("div", {}, [msgEarlier, messages])]);
   const errors = h("ul", { class: "event-errors", "aria-label": "Error events" });
   const others = h("div", { class: "other-events" });
   const output = h("div", { class: "output" });
@@ -116,12 +119,13 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
   let rawOpen = false;
   let rawFrom = 0; // index in store.state.raw of the oldest rendered raw event
   let rawTo = 0; // index after the newest rendered raw event
-  let stickToBottom = true;
   let countdown = null;
+  let msgLimit = MSG_WINDOW; // how many messages the DOM may hold
+  let msgShown = 0; // how many it holds (the newest ones)
+  let msgQueued = 0; // messages waiting in the queue
 
-  messagesBox.addEventListener("scroll", () => {
-    stickToBottom = messagesBox.scrollTop + messagesBox.clientHeight >= messagesBox.scrollHeight - 24;
-  }, { passive: true });
+  // The box is a column-reverse flex container (styles.css), so it stays pinned to the newest
+  // message by itself: no scrollHeight reads, no forced layout per frame.
 
   copyId.addEventListener("click", async () => {
     if (!session) return;
@@ -224,7 +228,7 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
   function applyState(item) {
     statusSlot.replaceChildren(statusBadge(item.status));
     if (item.output || (item.run && item.run.error)) renderOutput(output, { output: item.output || session.store.state.output, run: item.run });
-    if (item.status === "completed" && progress.value !== 100 && session.store.state.stats === null) {
+    if (item.status === "completed") {
       progress.value = 100;
       progressLabel.textContent = "100%";
     }
@@ -236,7 +240,7 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
 
   function flush() {
     scheduled = false;
-    if (!session) { queue = []; head = 0; return; }
+    if (!session) { queue = []; head = 0; msgQueued = 0; return; }
     const start = now();
     const msgFrag = document.createDocumentFragment();
     const errFrag = document.createDocumentFragment();
@@ -247,10 +251,10 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
     let rendered = 0;
     let newMessages = 0;
     while (head < queue.length) {
-      if ((rendered & 63) === 63 && now() - start > FRAME_BUDGET_MS) break;
+      if ((rendered & 15) === 15 && now() - start > FRAME_BUDGET_MS) break;
       const r = queue[head++];
       rendered += 1;
-      if (r.kind === "message") { msgFrag.append(messageItem(r.item)); newMessages += 1; }
+      if (r.kind === "message") { msgFrag.append(messageItem(r.item)); newMessages += 1; msgQueued -= 1; }
       else if (r.kind === "stats") stats = r.item;
       else if (r.kind === "state") { state = r.item; if (r.timeline) tlFrag.append(timelineItem(r.timeline)); }
       else if (r.kind === "error") errFrag.append(errorItem(r.item));
@@ -259,7 +263,11 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
     if (head >= queue.length) { queue = []; head = 0; }
 
     // Writes only from here on; one read (for scrolling) at the end.
-    if (newMessages) messages.append(msgFrag);
+    if (newMessages) {
+      messages.append(msgFrag);
+      msgShown += newMessages;
+      if (msgShown > msgLimit) trimMessages(msgShown - msgLimit);
+    }
     if (tlFrag.childNodes.length) timeline.append(tlFrag);
     if (errFrag.childNodes.length) errors.append(errFrag);
     if (otherFrag.childNodes.length) others.append(otherFrag);
@@ -267,6 +275,7 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
     if (state) applyState(state);
     const st = session.store.state;
     msgCount.textContent = String(st.messages.length);
+    updateEarlier(st);
     streamInfo.textContent = `${st.raw.length} event${st.raw.length === 1 ? "" : "s"} · ${st.connections} connection${st.connections === 1 ? "" : "s"} · ${st.duplicates} replayed event${st.duplicates === 1 ? "" : "s"} skipped`;
     if (rawOpen) {
       const all = st.raw;
@@ -279,10 +288,37 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
       }
       if (rawTo < all.length) scheduled || schedule();
     }
-    if (newMessages && stickToBottom) messagesBox.scrollTop = messagesBox.scrollHeight;
     if (queue.length) schedule();
     onFlush({ session, rendered, pending: queue.length - head });
   }
+
+  /** Drop the `n` oldest message nodes (one range deletion, no per-node layout). */
+  function trimMessages(n) {
+    const range = document.createRange();
+    range.setStartBefore(messages.firstChild);
+    range.setEndAfter(messages.children[n - 1]);
+    range.deleteContents();
+    msgShown -= n;
+  }
+
+  function updateEarlier(st) {
+    const hiddenCount = st.messages.length - msgShown - msgQueued;
+    msgEarlier.hidden = hiddenCount <= 0;
+    if (hiddenCount > 0) msgEarlier.textContent = `Show ${Math.min(MSG_MORE, hiddenCount)} earlier of ${hiddenCount} older messages`;
+  }
+
+  msgEarlier.addEventListener("click", () => {
+    if (!session) return;
+    const st = session.store.state;
+    const end = st.messages.length - msgQueued - msgShown;
+    const start = Math.max(0, end - MSG_MORE);
+    const frag = document.createDocumentFragment();
+    for (let i = start; i < end; i++) frag.append(messageItem(st.messages[i]));
+    messages.prepend(frag);
+    msgShown += end - start;
+    msgLimit = msgShown + MSG_WINDOW; // keep what the user asked for, and keep following
+    updateEarlier(st);
+  });
 
   function enqueue(result) {
     if (!result || result.action === "duplicate") {
@@ -294,6 +330,7 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
       const tl = result.action === "append" ? st.timeline[st.timeline.length - 1] : null;
       queue.push({ kind: "state", item: result.item, timeline: tl });
     } else {
+      if (result.kind === "message") msgQueued += 1;
       queue.push(result);
     }
     schedule();
@@ -340,9 +377,12 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
     session = s;
     queue = [];
     head = 0;
+    msgQueued = 0;
     root.hidden = false;
     timeline.replaceChildren();
     messages.replaceChildren();
+    msgShown = 0;
+    msgLimit = MSG_WINDOW;
     errors.replaceChildren();
     others.replaceChildren();
     output.replaceChildren();
@@ -352,11 +392,11 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
     progressLabel.textContent = "No progress reported yet.";
     considered.textContent = "–";
     read.textContent = "–";
-    stickToBottom = true;
     setHeader(s.entry);
     const st = s.store.state;
     for (const t of st.timeline) queue.push({ kind: "state", item: { status: t.status, run: null, output: null }, timeline: t });
-    for (const m of st.messages) queue.push({ kind: "message", item: m });
+    for (const m of st.messages.slice(-MSG_WINDOW)) queue.push({ kind: "message", item: m });
+    msgQueued = Math.min(MSG_WINDOW, st.messages.length);
     for (const e of st.errors) queue.push({ kind: "error", item: e });
     for (const o of st.others) queue.push({ kind: "other", item: o });
     if (st.stats) queue.push({ kind: "stats", item: st.stats });

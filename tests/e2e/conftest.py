@@ -1,0 +1,46 @@
+"""Fixtures shared by the browser tests: the playground's address and a page that fails on
+uncaught errors, CSP violations or dialogs (the playground never uses alert/confirm)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+API_KEY_ENTRY = "tasks-sse.apiKey"
+
+
+@pytest.fixture
+def app_url(worker) -> str:
+    """The playground's URL, served by the Worker (local runtime) in front of the simulator."""
+    return worker.url + "/tasks-sse/"
+
+
+def preset_api_key(page, key: str) -> None:
+    """Put `key` where the page keeps it before any of the page's scripts run (every navigation)."""
+    page.add_init_script(
+        f"try {{ localStorage.setItem({json.dumps(API_KEY_ENTRY)}, {json.dumps(key)}); }} catch (e) {{}}"
+    )
+
+
+class PageProblems:
+    """Uncaught page errors, CSP violations reported on the console, and dialogs."""
+
+    def __init__(self, page):
+        self.errors: list[str] = []
+        page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+        page.on("console", self._on_console)
+        page.on("dialog", self._on_dialog)
+
+    def _on_console(self, msg) -> None:
+        if "Content Security Policy" in msg.text or "Content-Security-Policy" in msg.text:
+            self.errors.append(f"csp: {msg.text}")
+
+    def _on_dialog(self, dialog) -> None:
+        self.errors.append(f"dialog: {dialog.type} {dialog.message}")
+        dialog.dismiss()
+
+
+@pytest.fixture
+def page_problems(page) -> PageProblems:
+    return PageProblems(page)

@@ -1,0 +1,221 @@
+"""The playground end to end in Chromium: the real page, served and proxied by the Worker in the
+local runtime, against the simulator. Every wait is Playwright's auto-waiting expect() with a deadline.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import preset_api_key
+
+pytestmark = pytest.mark.e2e
+
+SIM_KEY = "sim-dev-key"
+SHORT = 15_000  # ms: UI reactions, a fast run
+LONG = 60_000  # ms: a run on a slower processor (simulator time is scaled down)
+XSS_INPUT = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script> Paris facts'
+
+
+class Requests:
+    """Create calls and event-stream connections the page makes."""
+
+    def __init__(self, page: Page):
+        self.creates: list[dict] = []
+        self.streams: list[str] = []
+        page.on("request", self._on_request)
+
+    def _on_request(self, request) -> None:
+        if request.method == "POST" and request.url.endswith("/tasks-sse/api/v1/tasks/runs"):
+            self.creates.append({"headers": request.headers, "body": request.post_data_json})
+        elif request.url.endswith("/events") and "/tasks-sse/api/" in request.url:
+            self.streams.append(request.url)
+
+
+@pytest.fixture
+def requests_seen(page: Page) -> Requests:
+    return Requests(page)
+
+
+@pytest.fixture
+def ready(page: Page, app_url: str, page_problems):
+    """The playground with the simulator's key set, loaded and wired."""
+    preset_api_key(page, SIM_KEY)
+    page.goto(app_url)
+    expect(page.locator("#mode-badge")).to_have_attribute("data-mode", "simulator", timeout=SHORT)
+    expect(page.locator("#processor option")).to_have_count(18)
+    yield page
+    assert page_problems.errors == []
+
+
+def create_run(page: Page, text: str, processor: str = "lite", metadata: dict | None = None) -> str:
+    page.locator("#input").fill(text)
+    page.locator("#processor").select_option(processor)
+    if metadata:
+        page.locator("#advanced > summary").click()
+        for i, (k, v) in enumerate(metadata.items()):
+            if i:
+                page.locator("#metadata-add").click()
+            page.locator(".meta-key").nth(i).fill(k)
+            page.locator(".meta-value").nth(i).fill(v)
+    page.locator("#run-button").click()
+    title = page.locator("#run-title")
+    expect(title).to_have_text(re.compile(r"^trun_[0-9a-f]{32}$"), timeout=SHORT)
+    return title.inner_text()
+
+
+def wait_until_finished(page: Page, timeout: int = LONG) -> None:
+    expect(page.locator("#run-panel .stream-state")).to_have_attribute("data-state", "ended", timeout=timeout)
+    expect(page.locator("#run-panel .stream-state")).to_contain_text("the run finished")
+
+
+def message_keys(page: Page) -> list[tuple[str, str, str]]:
+    return page.eval_on_selector_all(
+        "#run-panel .msg",
+        "els => els.map(e => [e.dataset.kind, e.querySelector('time').getAttribute('datetime'),"
+        " e.querySelector('.msg-text').textContent])",
+    )
+
+
+def assert_no_duplicates(page: Page) -> None:
+    keys = [tuple(k) for k in message_keys(page)]
+    assert keys, "no messages rendered"
+    dupes = [k for k, n in Counter(keys).items() if n > 1]
+    assert dupes == [], f"duplicate messages on screen: {dupes}"
+    statuses = page.eval_on_selector_all("#run-panel .tl-item .badge", "els => els.map(e => e.textContent)")
+    assert len(statuses) == len(set(statuses)), f"duplicate timeline entries: {statuses}"
+    expect(page.locator("#run-panel .output-content:visible")).to_have_count(1)
+
+
+def test_fast_run_goes_from_state_to_messages_stats_and_output(ready: Page, requests_seen: Requests):
+    page = ready
+    run_id = create_run(page, "What is the capital of France?", "lite")
+
+    # The request: events beta only, the body the form describes.
+    assert len(requests_seen.creates) == 1
+    create = requests_seen.creates[0]
+    assert create["headers"]["parallel-beta"] == "events-sse-2025-07-24"
+    assert create["headers"]["x-api-key"] == SIM_KEY
+    assert create["body"] == {"input": "What is the capital of France?", "processor": "lite", "enable_events": True}
+
+    panel = page.locator("#run-panel")
+    expect(panel.locator(".tl-item").first).to_be_visible(timeout=SHORT)
+    expect(panel.locator(".msg").first).to_be_visible(timeout=SHORT)
+    wait_until_finished(page, SHORT)
+    expect(panel.locator(".tl-item .badge").last).to_have_text("Completed")
+    expect(panel.locator(".stat-read")).to_have_text(re.compile(r"^\d+$"))
+    expect(panel.locator(".stat-considered")).to_have_text(re.compile(r"^\d+$"))
+    assert panel.locator("progress").evaluate("p => p.value") == 100
+    expect(panel.locator(".progress-label")).to_have_text("100%")
+    expect(panel.locator(".output-content:visible")).to_have_count(1)
+    expect(panel.locator(".output-content:visible")).not_to_be_empty()
+    # The history lists it, completed, newest first.
+    item = page.locator("#history .history-item").first
+    expect(item).to_have_attribute("data-run-id", run_id)
+    expect(item.locator(".badge")).to_have_text("Completed")
+    expect(page.locator("#run-panel .stream-state")).to_have_attribute("role", "status")
+
+
+def test_json_schema_run_renders_basis_and_citations(ready: Page, requests_seen: Requests):
+    page = ready
+    page.locator("input[name=outputMode][value=json]").check()
+    expect(page.locator("#output-schema")).to_have_value(re.compile("founded_year"))
+    create_run(page, "Parallel Web Systems", "lite")
+    body = requests_seen.creates[0]["body"]
+    assert body["task_spec"]["output_schema"]["type"] == "json"
+    assert "founded_year" in body["task_spec"]["output_schema"]["json_schema"]["properties"]
+
+    wait_until_finished(page, SHORT)
+    panel = page.locator("#run-panel")
+    expect(panel.locator(".json-view")).to_contain_text("founded_year")
+    basis = panel.locator(".basis-item")
+    expect(basis).to_have_count(4)
+    first = basis.first
+    expect(first.locator(".confidence")).to_have_text(re.compile(r"confidence: (high|medium|low)"))
+    expect(first.locator(".basis-reasoning")).not_to_be_empty()
+    link = first.locator(".citation a").first
+    expect(link).to_have_attribute("href", re.compile(r"^https?://"))
+    expect(link).to_have_attribute("rel", re.compile("noopener"))
+    expect(first.locator(".excerpts li").first).not_to_be_empty()
+
+
+def test_an_invalid_schema_is_blocked_with_a_message(ready: Page, requests_seen: Requests):
+    page = ready
+    page.locator("#input").fill("Anything")
+    page.locator("input[name=outputMode][value=json]").check()
+    page.locator("#output-schema").fill('{"type": "array", "items": {"type": "string", "format": "date"}}')
+    problems = page.locator("#output-schema-problems")
+    # Checked as you type, before any submit.
+    expect(problems.locator(".problem-error")).to_have_count(3, timeout=SHORT)
+    expect(problems).to_contain_text('The root "type" must be "object"')
+    expect(problems.locator(".problem-path")).to_contain_text(["$.type", "$.properties", "$.items.format"])
+    page.locator("#run-button").click()
+    expect(page.locator("#form-error")).to_contain_text("Not sent")
+    expect(page.locator("#output-schema")).to_be_focused()
+    expect(page.locator("#output-schema")).to_have_attribute("aria-invalid", "true")
+    assert requests_seen.creates == []
+
+
+def test_reloading_mid_run_resumes_the_stream(ready: Page, requests_seen: Requests):
+    page = ready
+    run_id = create_run(page, "The history of the Eiffel Tower", "core")
+    expect(page.locator("#run-panel .msg").first).to_be_visible(timeout=SHORT)
+    assert page.locator("#run-panel .stream-state").get_attribute("data-state") in ("live", "connecting")
+    streams_before = len(requests_seen.streams)
+
+    page.reload()
+    expect(page.locator("#run-title")).to_have_text(run_id, timeout=SHORT)
+    expect(page.locator("#run-panel .msg").first).to_be_visible(timeout=SHORT)
+    assert len(requests_seen.streams) > streams_before
+    wait_until_finished(page, LONG)
+    assert_no_duplicates(page)
+    expect(page.locator("#history .history-item").first.locator(".badge")).to_have_text("Completed")
+
+
+def test_a_dropped_stream_reconnects_and_shows_everything_once(ready: Page, requests_seen: Requests):
+    page = ready
+    create_run(page, "Renewable energy in Denmark", "core", metadata={"sim_fault": "drop-after=5"})
+    assert requests_seen.creates[0]["body"]["metadata"] == {"sim_fault": "drop-after=5"}
+    wait_until_finished(page, LONG)
+    assert len(requests_seen.streams) >= 2, requests_seen.streams
+    info = page.locator("#run-panel .stream-info")
+    expect(info).to_contain_text(re.compile(r"\b[2-9] connections\b"))
+    expect(info).to_contain_text(re.compile(r"\b[1-9]\d* replayed events? skipped"))
+    assert_no_duplicates(page)
+    expect(page.locator("#run-panel .tl-item .badge").last).to_have_text("Completed")
+
+
+def test_markup_in_the_input_and_in_event_messages_renders_as_text(ready: Page):
+    page = ready
+    page.evaluate("() => { delete window.__xss; }")
+    create_run(page, XSS_INPUT, "lite")
+    wait_until_finished(page, SHORT)
+    panel = page.locator("#run-panel")
+    # The simulator echoes the input into its plan message and into the output.
+    expect(panel.locator(".msg-text", has_text="<img src=x")).to_have_count(1)
+    expect(page.locator("#history .history-preview").first).to_contain_text("<script>window.__xss=2</script>")
+    expect(panel.locator(".run-meta")).to_contain_text("<img src=x")
+    page.locator("#history .history-open").first.click()
+    expect(page.locator("#history .history-input")).to_contain_text('onerror="window.__xss=1"')
+    assert page.evaluate("() => window.__xss") is None
+    assert page.locator("img").count() == 0
+    assert page.locator("main script").count() == 0
+
+
+def test_a_401_shows_a_sign_in_prompt(page: Page, app_url: str, requests_seen: Requests, page_problems):
+    preset_api_key(page, "not-a-valid-key")
+    page.goto(app_url)
+    expect(page.locator("#mode-badge")).to_have_attribute("data-mode", "simulator", timeout=SHORT)
+    page.locator("#input").fill("Will this work?")
+    page.locator("#run-button").click()
+    prompt = page.locator("#signin-prompt")
+    expect(prompt).to_be_visible(timeout=SHORT)
+    expect(prompt).to_contain_text("401")
+    expect(page.locator("#form-error")).to_contain_text("HTTP 401")
+    expect(page.locator("#form-error")).to_contain_text(re.compile("Unauthorized", re.I))
+    expect(page.locator("#form-error .ref-id")).to_contain_text("ref_id")
+    assert len(requests_seen.creates) == 1
+    assert page_problems.errors == []
