@@ -102,7 +102,7 @@ export function normaliseApiKey(raw) {
 
 function errorMessageFrom(body) {
   const msg = body && body.error && typeof body.error.message === "string" ? body.error.message : "";
-  return msg ? ` (${msg.replace(/[\u0000-\u001f\u007f]+/g, " ").trim().slice(0, 200)})` : "";
+  return msg.replace(/[\u0000-\u001f\u007f]+/g, " ").trim().slice(0, 200);
 }
 
 /**
@@ -130,20 +130,21 @@ export async function verifyApiKey(key, { apiBase = "/tasks-sse/api", fetch = gl
   } catch {
     body = null;
   }
-  const detail = errorMessageFrom(body);
+  const said = errorMessageFrom(body);
+  const detail = said ? `: ${said}` : "";
   if (res.status === 401) {
-    return { ok: false, verdict: "rejected", message: `Parallel did not accept this key (401 Unauthorized)${detail}. Check it and try again.` };
+    return { ok: false, verdict: "rejected", message: `Parallel did not accept this key (HTTP 401${detail}). Check it and try again.` };
   }
   if (res.status === 403) {
-    return { ok: false, verdict: "rejected", message: `Parallel refused this key (403 Forbidden)${detail}.` };
+    return { ok: false, verdict: "rejected", message: `Parallel refused this key (HTTP 403${detail}).` };
   }
   if (res.status === 429) {
     return { ok: false, verdict: "unknown", message: "Could not check the key: Parallel is limiting requests right now (429). The key was not saved; try again shortly." };
   }
   if (res.status >= 500) {
-    return { ok: false, verdict: "unknown", message: `Could not check the key: the API or this site's proxy answered ${res.status}${detail}. The key was not saved; try again.` };
+    return { ok: false, verdict: "unknown", message: `Could not check the key: the API or this site's proxy answered HTTP ${res.status}${detail}. The key was not saved; try again.` };
   }
-  return { ok: false, verdict: "unknown", message: `Could not check the key: unexpected answer ${res.status}${detail}. The key was not saved.` };
+  return { ok: false, verdict: "unknown", message: `Could not check the key: unexpected answer HTTP ${res.status}${detail}. The key was not saved.` };
 }
 
 // --- the panel -----------------------------------------------------------------------------------
@@ -243,9 +244,9 @@ function buildPanel(container) {
   const root = el("section", { class: "auth-panel", "aria-labelledby": "auth-title", "data-signed-in": "false" }, [
     el("h2", { id: "auth-title", class: "auth-title", text: "API key" }),
     summary,
+    signedIn,
     el("div", { class: "auth-actions" }, [signIn]),
     pasteForm,
-    signedIn,
     note,
     status,
   ]);
