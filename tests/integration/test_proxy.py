@@ -1,0 +1,342 @@
+"""The Worker's proxy over real HTTP: the local runtime in front of a recording stub upstream.
+
+Checks the Worker contract end to end (DESIGN.md): streaming, headers both ways, statuses, CORS,
+preflights, hostile paths, 502/413, and many streams at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import json
+import time
+
+import httpx
+import pytest
+
+from tests.support.servers import free_port, start_worker
+from tests.support.stub_upstream import StubUpstream
+
+API = "/tasks-sse/api"
+
+
+@pytest.fixture(scope="module")
+def stub():
+    upstream = StubUpstream().start()
+    yield upstream
+    upstream.stop()
+
+
+@pytest.fixture(scope="module")
+def proxy(log_dir, stub):
+    server = start_worker(log_dir, upstream=stub.url, env={"OAUTH_ISSUER": stub.url})
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def upstream(stub, proxy):
+    """The stub with an empty record (the runtime is up, so its start-up probe is not in it)."""
+    stub.clear()
+    return stub
+
+
+def raw_request(server, method: str, path: str, headers: dict | None = None, body=None):
+    """Send `path` byte for byte (httpx would normalise dot segments away)."""
+    host, port = server.url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, dict(resp.getheaders()), resp.read()
+    finally:
+        conn.close()
+
+
+def split_events(text: str) -> list[dict]:
+    events = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.split("\n") if ": " in line)
+        if "data" in fields:
+            events.append(fields)
+    return events
+
+
+# --- streaming -------------------------------------------------------------------------------
+
+def test_sse_events_arrive_as_they_are_sent(proxy, upstream):
+    count = 4
+    arrivals: list[float] = []
+    buffer = ""
+    with httpx.stream("GET", f"{proxy.url}{API}/v1/sse?count={count}&interval_ms=300&tag=live",
+                      headers={"accept": "text/event-stream"}, timeout=20) as r:
+        assert r.status_code == 200
+        assert r.headers["content-type"].startswith("text/event-stream")
+        assert r.headers["access-control-allow-origin"] == "*"
+        assert "no-transform" in r.headers["cache-control"]
+        for chunk in r.iter_text():
+            buffer += chunk
+            while len(arrivals) < buffer.count("\n\n"):
+                arrivals.append(time.time())
+    sent = upstream.sse_sent["live"]
+    events = split_events(buffer)
+    assert [e["id"] for e in events] == [str(i) for i in range(count)]
+    assert all(e["event"] == "tick" for e in events)
+    assert len(arrivals) == count == len(sent)
+    # Causality, not timing: event i reached the client before the upstream even sent event
+    # i + 1. A proxy that buffered the body would deliver every event after the last was sent.
+    assert arrivals[0] < sent[-1]
+    early = sum(arrivals[i] < sent[i + 1] for i in range(count - 1))
+    assert early >= count - 2, (arrivals, sent)
+
+
+def test_client_going_away_cancels_the_upstream_stream(proxy, upstream):
+    with httpx.stream("GET", f"{proxy.url}{API}/v1/sse-forever?tag=cancel", timeout=10) as r:
+        assert r.status_code == 200
+        for chunk in r.iter_text():
+            if "\n\n" in chunk:
+                break
+    upstream.wait_for(lambda: "cancel" in upstream.disconnects)
+
+
+def test_client_going_away_before_headers_cancels_the_upstream_request(proxy, upstream):
+    with pytest.raises(httpx.ReadTimeout):
+        httpx.get(f"{proxy.url}{API}/v1/slow?delay_ms=1500", timeout=0.5)
+    upstream.wait_for(lambda: "/v1/slow" in upstream.disconnects)
+
+
+def test_large_body_streams_through_intact(proxy, upstream):
+    size = 5 * 1024 * 1024 + 123
+    r = httpx.get(f"{proxy.url}{API}/v1/big?bytes={size}", timeout=30)
+    assert r.status_code == 200
+    assert len(r.content) == size
+    pattern = bytes(range(256)) * 256
+    assert r.content[: len(pattern)] == pattern
+    assert r.content[-123:] == pattern[:123]
+
+
+# --- requests reach upstream unchanged -------------------------------------------------------
+
+def test_post_body_headers_and_query_reach_upstream_unchanged(proxy, upstream):
+    body = json.dumps({"input": "What is the tallest building?", "processor": "lite"}).encode()
+    headers = {
+        "x-api-key": "sk-test-secret-123",
+        "parallel-beta": "events-sse-2025-07-24",
+        "content-type": "application/json; charset=utf-8",
+        "last-event-id": "evt-41",
+        "accept": "text/event-stream",
+        "cache-control": "no-cache",
+        "authorization": "Bearer tok-abc",
+    }
+    query = "include_input=true&q=a%20b%2Fc&empty="
+    r = httpx.post(f"{proxy.url}{API}/v1/echo?{query}", content=body, headers=headers)
+    assert r.status_code == 200
+    [seen] = upstream.requests
+    assert seen.method == "POST"
+    assert seen.path == "/v1/echo"
+    assert seen.query == query
+    assert seen.body == body
+    for name, value in headers.items():
+        assert seen.header(name) == value, name
+
+
+def test_chunked_request_body_streams_to_upstream(proxy, upstream):
+    pieces = [b'{"input": "', b"x" * 70000, b'", "processor": "base"}']
+
+    def gen():
+        yield from pieces
+
+    r = httpx.post(f"{proxy.url}{API}/v1/echo", content=gen(),
+                   headers={"content-type": "application/json", "x-api-key": "k"})
+    assert r.status_code == 200
+    [seen] = upstream.requests
+    assert seen.body == b"".join(pieces)
+
+
+@pytest.mark.parametrize("method", ["GET", "DELETE", "PUT", "PATCH"])
+def test_methods_are_forwarded(proxy, upstream, method):
+    content = b'{"a":1}' if method in ("PUT", "PATCH") else None
+    r = httpx.request(method, f"{proxy.url}{API}/v1/echo", content=content)
+    assert r.status_code == 200
+    assert upstream.requests[0].method == method
+
+
+# --- responses pass through --------------------------------------------------------------------
+
+@pytest.mark.parametrize("status", [401, 404, 422, 429, 500])
+def test_upstream_status_and_body_pass_through_with_cors(proxy, upstream, status):
+    r = httpx.get(f"{proxy.url}{API}/v1/status/{status}", headers={"x-api-key": "k"})
+    assert r.status_code == status
+    assert r.headers["x-stub-status"] == str(status)
+    assert r.json() == {"type": "error", "error": {"ref_id": "stub", "message": f"stub {status}",
+                                                   "detail": {"code": status}}}
+    assert r.headers["access-control-allow-origin"] == "*"
+    exposed = {h.strip() for h in r.headers["access-control-expose-headers"].split(",")}
+    assert {"content-type", "www-authenticate", "retry-after"} <= exposed
+    if status == 401:
+        assert r.headers["www-authenticate"] == 'Bearer realm="stub"'
+    if status == 429:
+        assert r.headers["retry-after"] == "7"
+
+
+def test_compressed_upstream_body_reaches_the_client_intact(proxy, upstream):
+    # Node's fetch decodes the body; the runtime must not pass the stale content-encoding on.
+    r = httpx.get(f"{proxy.url}{API}/v1/gzip", headers={"accept-encoding": "gzip"})
+    assert r.status_code == 200
+    assert r.json()["compressed"] is True
+    r = httpx.get(f"{proxy.url}{API}/v1/gzip", headers={"accept-encoding": "identity"})
+    assert "content-encoding" not in r.headers
+    assert json.loads(r.content)["compressed"] is True
+
+
+def test_preflight_is_answered_by_the_worker(proxy, upstream):
+    r = httpx.options(f"{proxy.url}{API}/v1/tasks/runs", headers={
+        "origin": "http://localhost:5173",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "x-api-key, content-type, parallel-beta",
+    })
+    assert r.status_code == 204
+    assert r.headers["access-control-allow-origin"] == "*"
+    assert "POST" in r.headers["access-control-allow-methods"]
+    allowed = {h.strip().lower() for h in r.headers["access-control-allow-headers"].split(",")}
+    assert {"x-api-key", "content-type", "parallel-beta"} <= allowed
+    assert int(r.headers["access-control-max-age"]) > 0
+    assert upstream.requests == []
+
+
+def test_cookies_and_hop_by_hop_headers_are_stripped(proxy, upstream):
+    r = httpx.get(f"{proxy.url}{API}/v1/headers-out", headers={
+        "cookie": "session=browser-secret",
+        "connection": "keep-alive, x-drop-me",
+        "x-drop-me": "1",
+        "keep-alive": "timeout=99",
+        "proxy-authorization": "Basic Zm9vOmJhcg==",
+        "te": "trailers",
+        "x-forwarded-for": "203.0.113.9",
+        "cf-connecting-ip": "203.0.113.9",
+        "x-keep-me": "yes",
+    })
+    assert r.status_code == 200
+    [seen] = upstream.requests
+    sent = {k for k, _ in seen.headers}
+    assert {"cookie", "x-drop-me", "proxy-authorization", "te", "x-forwarded-for",
+            "cf-connecting-ip"}.isdisjoint(sent)
+    assert seen.header("keep-alive") is None
+    assert seen.header("x-keep-me") == "yes"
+    assert seen.header("host") == f"127.0.0.1:{upstream.port}"
+    # Response side: set-cookie and the upstream's hop-by-hop headers never reach the client.
+    assert "set-cookie" not in r.headers
+    for name in ("proxy-authenticate", "trailer", "upgrade", "x-hop"):
+        assert name not in r.headers, name
+    assert r.headers.get("keep-alive") != "timeout=99, max=7"
+    assert r.headers["x-custom"] == "kept"
+
+
+# --- the Worker's own errors -----------------------------------------------------------------
+
+HOSTILE = [
+    f"{API}/v1/%2e%2e/%2e%2e/admin",
+    f"{API}/v1/..%2f..%2fadmin",
+    f"{API}/v1%2ftasks",
+    f"{API}/v1%5ctasks",
+    f"{API}/v1/tasks%00",
+    f"{API}//evil.example/v1/tasks",
+    f"{API}/http://evil.example/v1/tasks",
+    f"{API}/https:%2f%2fevil.example/v1",
+    f"{API}/@evil.example/v1/tasks",
+    f"{API}/v2/tasks",
+    f"{API}/",
+    f"{API}/../../etc/passwd",
+    f"{API}/v1/" + "a" * 9000,
+]
+
+
+@pytest.mark.parametrize("path", HOSTILE)
+def test_hostile_paths_are_refused_and_never_reach_upstream(proxy, upstream, path):
+    status, headers, body = raw_request(proxy, "GET", path, {"x-api-key": "k"})
+    assert status in (400, 404), (status, body)
+    # Only the Worker's own answers carry the error shape; assets 404 with no body.
+    if body:
+        err = json.loads(body)
+        assert err["type"] == "error" and err["error"]["message"]
+        assert headers.get("access-control-allow-origin") == "*"
+    assert upstream.requests == []
+
+
+def test_body_over_one_mib_gets_413(proxy, upstream):
+    big = b"x" * (2 * 1024 * 1024)
+    r = httpx.post(f"{proxy.url}{API}/v1/echo", content=big,
+                   headers={"content-type": "application/json"})
+    assert r.status_code == 413
+    assert r.json()["type"] == "error"
+    assert r.headers["access-control-allow-origin"] == "*"
+    assert upstream.requests == []
+
+
+def test_upstream_down_gives_502_json_with_cors(log_dir):
+    dead = f"http://127.0.0.1:{free_port()}"
+    server = start_worker(log_dir, upstream=dead)
+    try:
+        r = httpx.post(f"{server.url}{API}/v1/tasks/runs", json={"input": "x"},
+                       headers={"x-api-key": "k"})
+        assert r.status_code == 502
+        assert r.headers["content-type"].startswith("application/json")
+        assert r.headers["access-control-allow-origin"] == "*"
+        body = r.json()
+        assert body["type"] == "error" and body["error"]["message"]
+    finally:
+        server.stop()
+
+
+# --- many streams ------------------------------------------------------------------------------
+
+async def _read_stream(host: str, port: int, path: str) -> bytes:
+    reader, writer = await asyncio.open_connection(host, port)
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: text/event-stream\r\n"
+                 "Connection: close\r\n\r\n".encode())
+    await writer.drain()
+    data = await reader.read()  # until the runtime closes the connection after the last chunk
+    writer.close()
+    return data
+
+
+def test_200_concurrent_streams_receive_every_event(proxy, upstream):
+    streams, events = 200, 5
+    host, port = proxy.url.removeprefix("http://").split(":")
+    path = f"{API}/v1/sse?count={events}&interval_ms=200&tag=many"
+
+    async def run():
+        return await asyncio.wait_for(
+            asyncio.gather(*(_read_stream(host, int(port), path) for _ in range(streams))),
+            timeout=60,
+        )
+
+    replies = asyncio.run(run())
+    for reply in replies:
+        head, _, body = reply.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200"), head[:80]
+        assert body.count(b"event: tick") == events
+        assert body.endswith(b"0\r\n\r\n")  # the chunked body ended cleanly
+    assert len(upstream.sse_sent["many"]) == streams * events
+
+
+# --- logging -----------------------------------------------------------------------------------
+
+def test_log_has_one_line_per_request_without_query_or_header_values(proxy, upstream):
+    marker = f"logcheck{time.monotonic_ns()}"
+    r = httpx.get(f"{proxy.url}{API}/v1/echo/{marker}?token=query-secret-42",
+                  headers={"x-api-key": "sk-header-secret-42"})
+    assert r.status_code == 404  # the stub knows no such path; the proxy passed it through
+    line_start = f"GET {API}/v1/echo/{marker} 404 "
+
+    def logged():
+        return line_start in proxy.log()
+
+    deadline = time.monotonic() + 5
+    while not logged() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    log = proxy.log()
+    assert logged(), log[-2000:]
+    assert "query-secret-42" not in log
+    assert "sk-header-secret-42" not in log
+    assert sum(line.startswith(line_start) for line in log.splitlines()) == 1

@@ -1,0 +1,217 @@
+"""A small upstream for proxy tests: records every request it sees and answers on cue.
+
+Runs uvicorn in a background thread on a free loopback port, so a test can read `requests`
+directly. Endpoints (any method unless noted; the query string tunes them):
+
+- `/v1/echo`               200 JSON describing the request (method, path, query, headers, body)
+- `/v1/status/{code}`      that status with a Parallel-shaped JSON error body, plus
+                           www-authenticate (401) / retry-after (429) and x-stub-status
+- `/v1/sse?count=&interval_ms=&pad=`  an event stream, one `tick` event per interval; each
+                           event's data holds its index and the upstream's send time
+- `/v1/sse-forever`        ticks every 100 ms until the client goes away (recorded in `disconnects`)
+- `/v1/slow?delay_ms=`     waits, then answers 200 (recorded in `disconnects` if the client left)
+- `/v1/big?bytes=`         a body of that many bytes in 64 KiB chunks
+- `/v1/gzip`               a gzip-encoded JSON body with content-encoding: gzip
+- `/v1/headers-out`        200 with set-cookie, hop-by-hop and ordinary headers
+- anything else            404 JSON error
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+
+import uvicorn
+
+from tests.support.servers import free_port
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    query: str
+    headers: list[tuple[str, str]]
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        values = [v for k, v in self.headers if k == name.lower()]
+        return ", ".join(values) if values else None
+
+
+@dataclass
+class StubUpstream:
+    port: int = field(default_factory=free_port)
+    requests: list[Seen] = field(default_factory=list)
+    disconnects: list[str] = field(default_factory=list)
+    sse_sent: dict[str, list[float]] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def start(self) -> StubUpstream:
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off",
+            interface="asgi3",
+            timeout_keep_alive=30, backlog=2048,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("stub upstream did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+    def clear(self) -> None:
+        self.requests.clear()
+        self.disconnects.clear()
+        self.sse_sent.clear()
+
+    def wait_for(self, predicate, timeout: float = 10.0) -> None:
+        """Wait until `predicate()` holds (a condition with a deadline, not a sleep)."""
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise TimeoutError("stub upstream: condition not met in time")
+            time.sleep(0.01)
+
+    # -- ASGI ----------------------------------------------------------------------------------
+    async def app(self, scope, receive, send):
+        if scope["type"] != "http":
+            return
+        body = bytearray()
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        seen = Seen(
+            method=scope["method"],
+            path=scope["path"],
+            query=scope["query_string"].decode("latin-1"),
+            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]],
+            body=bytes(body),
+        )
+        self.requests.append(seen)
+        params = dict(
+            p.split("=", 1) if "=" in p else (p, "") for p in seen.query.split("&") if p
+        )
+        path = seen.path
+        if path == "/v1/echo":
+            payload = {
+                "method": seen.method, "path": path, "query": seen.query,
+                "headers": seen.headers, "body": seen.body.decode("utf-8", "replace"),
+            }
+            await _reply(send, 200, json.dumps(payload).encode(), "application/json")
+        elif path.startswith("/v1/status/"):
+            code = int(path.rsplit("/", 1)[1])
+            extra = [(b"x-stub-status", str(code).encode())]
+            if code == 401:
+                extra.append((b"www-authenticate", b'Bearer realm="stub"'))
+            if code == 429:
+                extra.append((b"retry-after", b"7"))
+            err = {"type": "error", "error": {"ref_id": "stub", "message": f"stub {code}",
+                                              "detail": {"code": code}}}
+            await _reply(send, code, json.dumps(err).encode(), "application/json", extra)
+        elif path == "/v1/sse":
+            await self._sse(send, receive, int(params.get("count", "5")),
+                            int(params.get("interval_ms", "300")), int(params.get("pad", "0")),
+                            params.get("tag", "sse"))
+        elif path == "/v1/sse-forever":
+            await self._sse(send, receive, 10**9, 100, 0, params.get("tag", "forever"))
+        elif path == "/v1/slow":
+            await asyncio.sleep(int(params.get("delay_ms", "1000")) / 1000)
+            if await _client_gone(receive):
+                self.disconnects.append(path)
+                return
+            await _reply(send, 200, b'{"slow":true}', "application/json")
+        elif path == "/v1/big":
+            await self._big(send, int(params.get("bytes", str(1024 * 1024))))
+        elif path == "/v1/gzip":
+            raw = json.dumps({"compressed": True, "filler": "x" * 2000}).encode()
+            await _reply(send, 200, gzip.compress(raw), "application/json",
+                         [(b"content-encoding", b"gzip")])
+        elif path == "/v1/headers-out":
+            await _reply(send, 200, b"{}", "application/json", [
+                (b"set-cookie", b"session=secret; Path=/"),
+                (b"set-cookie", b"other=1"),
+                (b"x-custom", b"kept"),
+                (b"keep-alive", b"timeout=99, max=7"),
+                (b"proxy-authenticate", b"Basic"),
+                (b"trailer", b"x-checksum"),
+                (b"upgrade", b"h2c"),
+                (b"x-hop", b"named-in-connection"),
+                (b"connection", b"x-hop"),
+            ])
+        else:
+            err = {"type": "error", "error": {"ref_id": "stub", "message": "no such stub path"}}
+            await _reply(send, 404, json.dumps(err).encode(), "application/json")
+
+    async def _sse(self, send, receive, count, interval_ms, pad, tag):
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"content-type", b"text/event-stream"), (b"cache-control", b"no-cache"),
+        ]})
+        sent = self.sse_sent.setdefault(tag, [])
+        gone = asyncio.ensure_future(_wait_disconnect(receive))
+        try:
+            for i in range(count):
+                if i:
+                    done, _ = await asyncio.wait({gone}, timeout=interval_ms / 1000)
+                    if done:
+                        self.disconnects.append(tag)
+                        return
+                data = json.dumps({"i": i, "sent": time.time(), "pad": "p" * pad})
+                sent.append(time.time())
+                await send({"type": "http.response.body",
+                            "body": f"event: tick\nid: {i}\ndata: {data}\n\n".encode(),
+                            "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            gone.cancel()
+
+    async def _big(self, send, size):
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"content-type", b"application/octet-stream"),
+            (b"content-length", str(size).encode()),
+        ]})
+        chunk = bytes(range(256)) * 256  # 64 KiB with a recognisable pattern
+        left = size
+        while left > 0:
+            piece = chunk[: min(left, len(chunk))]
+            left -= len(piece)
+            await send({"type": "http.response.body", "body": piece, "more_body": left > 0})
+
+
+async def _reply(send, status, body, content_type, extra=()):
+    headers = [(b"content-type", content_type.encode()),
+               (b"content-length", str(len(body)).encode()), *extra]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _wait_disconnect(receive):
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+
+
+async def _client_gone(receive) -> bool:
+    try:
+        message = await asyncio.wait_for(receive(), timeout=0.01)
+    except TimeoutError:
+        return False
+    return message["type"] == "http.disconnect"
