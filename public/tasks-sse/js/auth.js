@@ -112,6 +112,12 @@ function errorMessageFrom(body) {
  * Returns { ok: true } or { ok: false, verdict: "rejected" | "unknown", message }.
  */
 export async function verifyApiKey(key, { apiBase = "/tasks-sse/api", fetch = globalThis.fetch } = {}) {
+  const rejected = (why) => ({ ok: false, verdict: "rejected", message: why });
+  const unknown = (why) => ({
+    ok: false,
+    verdict: "unknown",
+    message: `Could not check the key: ${why}. The key was not saved; try again.`,
+  });
   let res;
   try {
     res = await fetch(`${apiBase.replace(/\/+$/, "")}/v1/tasks/runs/${PROBE_RUN_ID}`, {
@@ -121,7 +127,7 @@ export async function verifyApiKey(key, { apiBase = "/tasks-sse/api", fetch = gl
       cache: "no-store",
     });
   } catch {
-    return { ok: false, verdict: "unknown", message: "Could not check the key: the request did not get through (network error). The key was not saved; try again." };
+    return unknown("the request did not get through (network error)");
   }
   if (res.status === 404 || res.status === 200) return { ok: true };
   let body = null;
@@ -131,20 +137,12 @@ export async function verifyApiKey(key, { apiBase = "/tasks-sse/api", fetch = gl
     body = null;
   }
   const said = errorMessageFrom(body);
-  const detail = said ? `: ${said}` : "";
-  if (res.status === 401) {
-    return { ok: false, verdict: "rejected", message: `Parallel did not accept this key (HTTP 401${detail}). Check it and try again.` };
-  }
-  if (res.status === 403) {
-    return { ok: false, verdict: "rejected", message: `Parallel refused this key (HTTP 403${detail}).` };
-  }
-  if (res.status === 429) {
-    return { ok: false, verdict: "unknown", message: "Could not check the key: Parallel is limiting requests right now (429). The key was not saved; try again shortly." };
-  }
-  if (res.status >= 500) {
-    return { ok: false, verdict: "unknown", message: `Could not check the key: the API or this site's proxy answered HTTP ${res.status}${detail}. The key was not saved; try again.` };
-  }
-  return { ok: false, verdict: "unknown", message: `Could not check the key: unexpected answer HTTP ${res.status}${detail}. The key was not saved.` };
+  const status = `HTTP ${res.status}${said ? `: ${said}` : ""}`;
+  if (res.status === 401) return rejected(`Parallel did not accept this key (${status}). Check it and try again.`);
+  if (res.status === 403) return rejected(`Parallel refused this key (${status}).`);
+  if (res.status === 429) return unknown("Parallel is limiting requests right now (HTTP 429)");
+  if (res.status >= 500) return unknown(`the API or this site's proxy answered ${status}`);
+  return unknown(`unexpected answer ${status}`);
 }
 
 // --- the panel -----------------------------------------------------------------------------------
@@ -206,9 +204,15 @@ function render() {
 }
 
 function buildPanel(container) {
-  const status = el("p", { class: "auth-status", role: "status", "aria-live": "polite", "aria-atomic": "true", "data-kind": "info" });
+  const status = el("p", {
+    class: "auth-status",
+    role: "status",
+    "aria-live": "polite",
+    "aria-atomic": "true",
+    "data-kind": "info",
+  });
   const summary = el("p", { class: "auth-summary" });
-  const signIn = el("button", { type: "button", class: "auth-signin" , text: "Sign in with Parallel" });
+  const signIn = el("button", { type: "button", class: "auth-signin", text: "Sign in with Parallel" });
   const input = el("input", {
     id: "auth-key-input",
     type: "password",
@@ -239,7 +243,9 @@ function buildPanel(container) {
   const note = el("p", {
     id: "auth-storage-note",
     class: "auth-note",
-    text: "Your API key is stored in this browser's localStorage (entry \"tasks-sse.apiKey\") and sent only to this site's proxy, which passes it to Parallel. Forget it at any time with \"Forget key\".",
+    text:
+      "Your API key is stored in this browser's localStorage (entry \"tasks-sse.apiKey\") and sent only " +
+      "to this site's proxy, which passes it to Parallel. Forget it at any time with \"Forget key\".",
   });
   const root = el("section", { class: "auth-panel", "aria-labelledby": "auth-title", "data-signed-in": "false" }, [
     el("h2", { id: "auth-title", class: "auth-title", text: "API key" }),
