@@ -1,0 +1,277 @@
+"""The local runtime itself (runtime/server.mjs), with a small Worker of the test's own.
+
+Covers what the runtime promises independently of src/worker.py: wrangler.toml / .dev.vars /
+environment precedence, imports between the Worker's modules, run_worker_first routing with the
+asset fallthrough, Workers Static Assets behaviour with `_headers`, the ASSETS binding, the
+ExecutionContext, a Python exception becoming a bare 500, and clear start-up failures.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import textwrap
+
+import httpx
+import pytest
+
+from tests.support.servers import ROOT, start_worker
+
+WORKER = '''
+import json
+
+import js
+from workers import Response, WorkerEntrypoint
+
+import helper
+
+
+class Default(WorkerEntrypoint):
+    async def fetch(self, request):
+        path = "/" + request.url.split("/", 3)[3].split("?")[0]
+        if path == "/api/boom":
+            raise RuntimeError("kaboom-detail")
+        if path == "/api/asset":
+            origin = request.url.split("/api/")[0]
+            return await self.env.ASSETS.fetch(origin + "/app.js")
+        if path == "/api/ctx":
+            tag = str(js.Object.prototype.toString.call(self.ctx))
+            return Response(json.dumps({"tag": tag, "waitUntil": hasattr(self.ctx, "waitUntil")}))
+        body = {
+            "path": path,
+            "method": str(request.js_object.method),
+            "GREETING": self.env.GREETING,
+            "OTHER": self.env.OTHER,
+            "NUMBER": self.env.NUMBER,
+            "helper": helper.NAME,
+            "body": await request.text() if str(request.js_object.method) == "POST" else None,
+        }
+        return Response(json.dumps(body), headers={"content-type": "application/json",
+                                                   "x-from": "worker"})
+'''
+
+HEADERS_FILE = """\
+# rules for the test site
+/*
+  X-Frame-Options: DENY
+  X-Test: all
+/docs/*
+  X-Test: docs
+  ! X-Frame-Options
+/files/:name
+  X-Name: :name
+"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("site")
+    (root / "src").mkdir()
+    (root / "src" / "worker.py").write_text(WORKER)
+    (root / "src" / "helper.py").write_text('NAME = "helper-module"\n')
+    (root / "wrangler.toml").write_text(textwrap.dedent("""\
+        name = "runtime-test"
+        main = "src/worker.py"  # the entry module
+        compatibility_flags = ["python_workers"]
+
+        [assets]
+        directory = "public"
+        binding = "ASSETS"
+        run_worker_first = [
+          "/api/*",
+          "!/api/static/*",
+        ]
+
+        [vars]
+        GREETING = "from-toml"
+        OTHER = 'from-toml'
+        NUMBER = 42
+        """))
+    (root / ".dev.vars").write_text('# local secrets\nGREETING="from-dev-vars"\n')
+    public = root / "public"
+    for rel, text in {
+        "index.html": "<!doctype html><title>home</title>",
+        "docs/index.html": "<!doctype html><title>docs</title>",
+        "page.html": "<!doctype html><title>page</title>",
+        "app.js": "export const x = 1;\n",
+        "style.css": "body { color: black; }\n",
+        "data.json": "{}",
+        "files/report.txt": "report",
+        "api/shadowed.txt": "an asset the Worker shadows",
+        "api/static/plain.txt": "an asset under a negated pattern",
+        "_headers": HEADERS_FILE,
+    }.items():
+        (public / rel).parent.mkdir(parents=True, exist_ok=True)
+        (public / rel).write_text(text)
+    return root
+
+
+@pytest.fixture(scope="module")
+def runtime(site, log_dir):
+    server = start_worker(log_dir, upstream="http://127.0.0.1:9",
+                          env={"WRANGLER_CONFIG": str(site / "wrangler.toml"), "OTHER": "from-env"})
+    yield server
+    server.stop()
+
+
+def get(runtime, path, **kw):
+    return httpx.get(runtime.url + path, follow_redirects=False, **kw)
+
+
+def test_vars_come_from_toml_then_dev_vars_then_environment(runtime):
+    body = get(runtime, "/api/vars").json()
+    assert body["GREETING"] == "from-dev-vars"
+    assert body["OTHER"] == "from-env"
+    assert body["NUMBER"] == "42"
+    assert body["helper"] == "helper-module"  # sibling modules import as on workerd
+
+
+def test_request_body_reaches_the_worker(runtime):
+    r = httpx.post(runtime.url + "/api/echo", content=b"hello body")
+    assert r.json()["body"] == "hello body"
+
+
+@pytest.mark.parametrize(("path", "ctype"), [
+    ("/", "text/html; charset=utf-8"),
+    ("/page", "text/html; charset=utf-8"),
+    ("/docs/", "text/html; charset=utf-8"),
+    ("/app.js", "application/javascript"),
+    ("/style.css", "text/css; charset=utf-8"),
+    ("/data.json", "application/json"),
+    ("/files/report.txt", "text/plain; charset=utf-8"),
+])
+def test_assets_are_served_with_their_content_type(runtime, path, ctype):
+    r = get(runtime, path)
+    assert r.status_code == 200
+    assert r.headers["content-type"] == ctype
+    assert "x-from" not in r.headers
+    assert r.headers["etag"]
+
+
+@pytest.mark.parametrize(("path", "location"), [
+    ("/docs", "/docs/"),
+    ("/docs/index.html", "/docs/"),
+    ("/page.html", "/page"),
+    ("/docs?x=1", "/docs/?x=1"),
+])
+def test_assets_redirect_to_the_canonical_url_with_307(runtime, path, location):
+    r = get(runtime, path)
+    assert r.status_code == 307
+    assert r.headers["location"] == location
+
+
+def test_headers_rules_apply_merge_detach_and_substitute(runtime):
+    home = get(runtime, "/")
+    assert home.headers["x-frame-options"] == "DENY"
+    assert home.headers["x-test"] == "all"
+    docs = get(runtime, "/docs/")
+    assert docs.headers["x-test"] == "all, docs"
+    assert "x-frame-options" not in docs.headers
+    assert get(runtime, "/files/report.txt").headers["x-name"] == "report.txt"
+
+
+def test_conditional_and_head_requests(runtime):
+    first = get(runtime, "/app.js")
+    again = get(runtime, "/app.js", headers={"if-none-match": first.headers["etag"]})
+    assert again.status_code == 304
+    assert again.content == b""
+    head = httpx.head(runtime.url + "/app.js")
+    assert head.status_code == 200
+    assert head.headers["content-length"] == str(len(first.content))
+
+
+def test_asset_miss_falls_through_to_the_worker(runtime):
+    r = get(runtime, "/no-such-file")
+    assert r.headers["x-from"] == "worker"
+    assert r.json()["path"] == "/no-such-file"
+    # Configuration files of the assets directory are never served as assets.
+    assert get(runtime, "/_headers").headers.get("x-from") == "worker"
+
+
+def test_run_worker_first_patterns_route_before_assets(runtime):
+    shadowed = get(runtime, "/api/shadowed.txt")
+    assert shadowed.headers["x-from"] == "worker"
+    plain = get(runtime, "/api/static/plain.txt")
+    assert plain.text == "an asset under a negated pattern"
+    posted = httpx.post(runtime.url + "/app.js", content=b"x")  # only GET/HEAD are assets
+    assert posted.headers["x-from"] == "worker"
+
+
+def test_assets_binding_serves_assets_to_the_worker(runtime):
+    r = get(runtime, "/api/asset")
+    assert r.status_code == 200
+    assert r.text == "export const x = 1;\n"
+    assert r.headers["content-type"] == "application/javascript"
+    assert r.headers["x-frame-options"] == "DENY"
+
+
+def test_ctx_is_an_execution_context(runtime):
+    assert get(runtime, "/api/ctx").json() == {
+        "tag": "[object ExecutionContext]", "waitUntil": True,
+    }
+
+
+def test_python_exception_is_a_500_without_traceback_and_is_logged(runtime):
+    r = get(runtime, "/api/boom")
+    assert r.status_code == 500
+    assert "Traceback" not in r.text and "kaboom" not in r.text
+    ok = get(runtime, "/api/after")  # the runtime keeps serving
+    assert ok.status_code == 200
+    log = runtime.log()
+    assert "RuntimeError: kaboom-detail" in log
+    assert "GET /api/boom 500" in log
+
+
+# --- start-up failures -------------------------------------------------------------------------
+
+def run_runtime(env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(["node", "runtime/server.mjs"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60, env={**os.environ, "PORT": "0", **env})
+
+
+def test_missing_wheel_fails_fast_with_a_clear_message(tmp_path):
+    proc = run_runtime({"RUNTIME_WHEEL_DIR": str(tmp_path / "no-wheels")})
+    assert proc.returncode != 0
+    assert "Workers SDK wheel is missing" in proc.stderr
+    assert "make setup" in proc.stderr
+
+
+def test_missing_pyodide_fails_fast_with_a_clear_message(tmp_path):
+    proc = run_runtime({"RUNTIME_PYODIDE_DIR": str(tmp_path)})
+    assert proc.returncode != 0
+    assert "Pyodide is not installed" in proc.stderr
+    assert "make setup" in proc.stderr
+
+
+def test_unreadable_config_fails_with_a_clear_message(tmp_path):
+    proc = run_runtime({"WRANGLER_CONFIG": str(tmp_path / "wrangler.toml")})
+    assert proc.returncode != 0
+    assert "cannot read" in proc.stderr and "wrangler.toml" in proc.stderr
+    bad = tmp_path / "bad.toml"
+    bad.write_text('main = "src/worker.py"\n[vars]\nX = {inline = 1}\n')
+    proc = run_runtime({"WRANGLER_CONFIG": str(bad)})
+    assert proc.returncode != 0
+    assert "bad.toml:3" in proc.stderr
+
+
+def test_worker_that_fails_to_import_stops_the_start(tmp_path):
+    (tmp_path / "worker.py").write_text("import no_such_module_here\n")
+    (tmp_path / "wrangler.toml").write_text('main = "worker.py"\n')
+    proc = run_runtime({"WRANGLER_CONFIG": str(tmp_path / "wrangler.toml")})
+    assert proc.returncode != 0
+    assert "did not load" in proc.stderr
+    assert "no_such_module_here" in proc.stderr
+
+
+def test_config_json_is_served_from_vars(log_dir):
+    """The project's own Worker sees env overrides of its vars (what `make dev` relies on)."""
+    server = start_worker(log_dir, upstream="http://127.0.0.1:9",
+                          env={"UPSTREAM_MODE": "simulator", "OAUTH_ISSUER": "http://127.0.0.1:9"})
+    try:
+        config = httpx.get(server.url + "/tasks-sse/config.json").json()
+        assert config["upstream"] == "http://127.0.0.1:9"
+        assert config["mode"] == "simulator"
+        assert config["oauth"]["issuer"] == "http://127.0.0.1:9"
+        assert f"{server.url}/tasks-sse/" in server.log()  # the ready line names the URL
+    finally:
+        server.stop()
