@@ -155,6 +155,14 @@ function select(runId) {
   if (location.hash !== `#${runId}`) history_replace(`#${runId}`);
 }
 
+/** Bring the run view into sight and move focus to its title (on narrow screens it is below the form). */
+function focusRun() {
+  const title = document.getElementById("run-title");
+  if (!title) return;
+  title.focus({ preventScroll: true });
+  title.scrollIntoView({ block: "nearest" });
+}
+
 function history_replace(hash) {
   try { window.history.replaceState(window.history.state, "", hash); } catch { /* not essential */ }
 }
@@ -194,6 +202,7 @@ async function onSubmit({ body, headers }) {
     s.entry = entry || s.entry;
     state.awaitingFirstEvent = true;
     select(run.run_id);
+    focusRun();
   } catch (e) {
     const err = e instanceof ApiError ? e : new ApiError({ status: 0, message: String(e && e.message ? e.message : e) });
     form.showApiError(err);
@@ -219,7 +228,7 @@ async function main() {
     onFlush,
   });
   historyView = createHistoryView(document.getElementById("history"), {
-    onSelect: (runId) => select(runId),
+    onSelect: (runId) => { select(runId); focusRun(); },
     onDelete: (runId) => {
       const s = state.sessions.get(runId);
       if (s && s.client) s.client.stop("removed from history.");

@@ -155,7 +155,9 @@ export function createForm(form, { onSubmit }) {
     for (const field of FIELDS) {
       const el = fieldError(field);
       if (!el) continue;
-      const mine = errors.filter((e) => e.field === field && !(quiet && field === "input" && /Enter the task input/.test(e.message)));
+      // Before the first Run, an empty input is not yet an error worth showing.
+      const emptyInput = $("#input").value.trim() === "";
+      const mine = errors.filter((e) => e.field === field && !(quiet && field === "input" && emptyInput));
       el.textContent = mine.map((e) => e.message).join(" ");
       el.hidden = mine.length === 0;
       const control = field === "input" ? $("#input") : field === "inputSchema" ? $("#input-schema") : field === "webhookUrl" ? $("#webhook-url") : field === "mcpServers" ? $("#mcp-servers") : null;

@@ -61,7 +61,7 @@ export function describeStreamState(s, secondsLeft) {
 
 export function createRunView(root, { onStop = () => {}, onReconnect = () => {}, onFlush = () => {} } = {}) {
   // --- the DOM, built once ---
-  const title = h("h2", { id: "run-title", class: "run-title", text: "Run" });
+  const title = h("h2", { id: "run-title", class: "run-title", tabindex: "-1", text: "Run" });
   const statusSlot = h("span", { class: "run-status" });
   const meta = h("p", { class: "run-meta muted" });
   const copyId = h("button", { type: "button", class: "small", text: "Copy run id" });
