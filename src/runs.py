@@ -18,6 +18,7 @@ from pyodide.ffi import create_once_callable
 from workers import fetch
 
 import headers as header_policy
+from heartbeat import with_heartbeat
 from interop import error_response, header_pairs, is_null, respond, to_js_headers
 from relay import (
     TERMINAL_OK,
@@ -139,16 +140,8 @@ class EventSink:
 
 async def _with_heartbeat(awaitable, sink: EventSink, interval: float):
     """Await `awaitable`, writing a keepalive comment whenever the wait exceeds `interval`."""
-    future = asyncio.ensure_future(awaitable)
-    try:
-        while True:
-            done, _ = await asyncio.wait({future}, timeout=interval)
-            if done:
-                return future.result()
-            await sink.write(format_comment("keepalive"))
-    except BaseException:
-        future.cancel()
-        raise
+    return await with_heartbeat(awaitable, lambda: sink.write(format_comment("keepalive")),
+                                interval)
 
 
 async def _awaited(promise):
