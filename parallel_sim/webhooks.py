@@ -7,11 +7,11 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import importlib
 import logging
 import secrets
 import time
-
-import httpx
+from typing import Any
 
 from .runs import Run
 from .util import dumps, rfc3339
@@ -38,7 +38,7 @@ class WebhookSender:
         self.max_attempts = max(1, max_attempts)
         self.retry_seconds = retry_seconds / speed
         self._tasks: set[asyncio.Task] = set()
-        self._client: httpx.AsyncClient | None = None
+        self._client: Any = None  # an httpx.AsyncClient, made on first delivery
 
     def schedule(self, run: Run) -> None:
         hook = run.body.get("webhook")
@@ -53,6 +53,9 @@ class WebhookSender:
 
     async def _deliver(self, run: Run, url: str) -> None:
         await asyncio.sleep(run.remaining() + 1e-3)
+        # httpx is imported on first use (off the event loop): it pulls in a CLI stack that
+        # would add a second to every simulator start.
+        httpx = await asyncio.to_thread(importlib.import_module, "httpx")
         if self._client is None:
             self._client = httpx.AsyncClient(timeout=10.0, follow_redirects=False)
         body = dumps(payload(run)).encode()
