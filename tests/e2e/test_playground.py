@@ -219,3 +219,59 @@ def test_a_401_shows_a_sign_in_prompt(page: Page, app_url: str, requests_seen: R
     expect(page.locator("#form-error .ref-id")).to_contain_text("ref_id")
     assert len(requests_seen.creates) == 1
     assert page_problems.errors == []
+
+
+def test_a_failed_run_shows_its_error_with_ref_id(ready: Page):
+    page = ready
+    create_run(page, "Please fail [sim:fail]", "lite")
+    wait_until_finished(page, SHORT)
+    panel = page.locator("#run-panel")
+    expect(panel.locator(".tl-item .badge").last).to_have_text("Failed")
+    failure = panel.locator(".output .api-error")
+    expect(failure).to_contain_text("The run failed")
+    expect(failure.locator(".ref-id")).to_contain_text(re.compile(r"ref_id [0-9a-f-]{36}"))
+    expect(page.locator("#history .history-item").first.locator(".badge")).to_have_text("Failed")
+
+
+def test_stop_ends_the_stream_at_once_and_reconnect_resumes(ready: Page):
+    page = ready
+    create_run(page, "A slow question about tides", "core")
+    state = page.locator("#run-panel .stream-state")
+    expect(state).to_have_attribute("data-state", "live", timeout=SHORT)
+    page.get_by_role("button", name="Stop stream").click()
+    expect(state).to_have_attribute("data-state", "ended")
+    expect(state).to_contain_text("stopped by you")
+    page.get_by_role("button", name="Reconnect").click()
+    wait_until_finished(page, LONG)
+    assert_no_duplicates(page)
+
+
+def test_history_set_aside_corrupt_data_delete_one_and_clear_all(page: Page, app_url: str, page_problems):
+    preset_api_key(page, SIM_KEY)
+    page.goto(app_url)
+    page.evaluate("() => localStorage.setItem('tasks-sse.history', '{this is not json')")
+    page.reload()
+    notice = page.locator("#history .notice")
+    expect(notice).to_contain_text("not valid JSON", timeout=SHORT)
+    backup_keys = page.evaluate(
+        "() => Object.keys(localStorage).filter(k => k.startsWith('tasks-sse.history.backup'))"
+    )
+    assert len(backup_keys) == 1
+    assert page.evaluate(f"() => localStorage.getItem({backup_keys[0]!r})") == "{this is not json"
+
+    first = create_run(page, "First question", "lite")
+    wait_until_finished(page, SHORT)
+    second = create_run(page, "Second question", "lite")
+    items = page.locator("#history .history-item")
+    expect(items).to_have_count(2)
+    expect(items.first).to_have_attribute("data-run-id", second)
+    page.get_by_role("button", name=f"Delete run {first} from history").click()
+    expect(items).to_have_count(1)
+    page.reload()
+    expect(page.locator("#history .history-item")).to_have_count(1, timeout=SHORT)
+    page.get_by_role("button", name="Clear all").click()
+    page.get_by_role("button", name="Yes, clear all").click()
+    expect(page.locator("#history .history-item")).to_have_count(0)
+    expect(page.locator("#run-empty")).to_be_visible()
+    assert page.evaluate("() => JSON.parse(localStorage.getItem('tasks-sse.history')).entries") == []
+    assert page_problems.errors == []
