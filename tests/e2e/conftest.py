@@ -18,9 +18,8 @@ def app_url(worker) -> str:
 
 def preset_api_key(page, key: str) -> None:
     """Put `key` where the page keeps it before any of the page's scripts run (every navigation)."""
-    page.add_init_script(
-        f"try {{ localStorage.setItem({json.dumps(API_KEY_ENTRY)}, {json.dumps(key)}); }} catch (e) {{}}"
-    )
+    entry, value = json.dumps(API_KEY_ENTRY), json.dumps(key)
+    page.add_init_script(f"try {{ localStorage.setItem({entry}, {value}); }} catch (e) {{}}")
 
 
 class PageProblems:

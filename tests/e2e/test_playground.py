@@ -1,5 +1,6 @@
 """The playground end to end in Chromium: the real page, served and proxied by the Worker in the
-local runtime, against the simulator. Every wait is Playwright's auto-waiting expect() with a deadline.
+local runtime, against the simulator. Every wait is Playwright's auto-waiting expect() with a
+deadline.
 """
 
 from __future__ import annotations
@@ -68,7 +69,9 @@ def create_run(page: Page, text: str, processor: str = "lite", metadata: dict | 
 
 
 def wait_until_finished(page: Page, timeout: int = LONG) -> None:
-    expect(page.locator("#run-panel .stream-state")).to_have_attribute("data-state", "ended", timeout=timeout)
+    expect(page.locator("#run-panel .stream-state")).to_have_attribute(
+        "data-state", "ended", timeout=timeout
+    )
     expect(page.locator("#run-panel .stream-state")).to_contain_text("the run finished")
 
 
@@ -85,12 +88,16 @@ def assert_no_duplicates(page: Page) -> None:
     assert keys, "no messages rendered"
     dupes = [k for k, n in Counter(keys).items() if n > 1]
     assert dupes == [], f"duplicate messages on screen: {dupes}"
-    statuses = page.eval_on_selector_all("#run-panel .tl-item .badge", "els => els.map(e => e.textContent)")
+    statuses = page.eval_on_selector_all(
+        "#run-panel .tl-item .badge", "els => els.map(e => e.textContent)"
+    )
     assert len(statuses) == len(set(statuses)), f"duplicate timeline entries: {statuses}"
     expect(page.locator("#run-panel .output-content:visible")).to_have_count(1)
 
 
-def test_fast_run_goes_from_state_to_messages_stats_and_output(ready: Page, requests_seen: Requests):
+def test_fast_run_goes_from_state_to_messages_stats_and_output(
+    ready: Page, requests_seen: Requests
+):
     page = ready
     run_id = create_run(page, "What is the capital of France?", "lite")
 
@@ -99,7 +106,11 @@ def test_fast_run_goes_from_state_to_messages_stats_and_output(ready: Page, requ
     create = requests_seen.creates[0]
     assert create["headers"]["parallel-beta"] == "events-sse-2025-07-24"
     assert create["headers"]["x-api-key"] == SIM_KEY
-    assert create["body"] == {"input": "What is the capital of France?", "processor": "lite", "enable_events": True}
+    assert create["body"] == {
+        "input": "What is the capital of France?",
+        "processor": "lite",
+        "enable_events": True,
+    }
 
     panel = page.locator("#run-panel")
     expect(panel.locator(".tl-item").first).to_be_visible(timeout=SHORT)
@@ -146,12 +157,16 @@ def test_an_invalid_schema_is_blocked_with_a_message(ready: Page, requests_seen:
     page = ready
     page.locator("#input").fill("Anything")
     page.locator("input[name=outputMode][value=json]").check()
-    page.locator("#output-schema").fill('{"type": "array", "items": {"type": "string", "format": "date"}}')
+    page.locator("#output-schema").fill(
+        '{"type": "array", "items": {"type": "string", "format": "date"}}'
+    )
     problems = page.locator("#output-schema-problems")
     # Checked as you type, before any submit.
     expect(problems.locator(".problem-error")).to_have_count(3, timeout=SHORT)
     expect(problems).to_contain_text('The root "type" must be "object"')
-    expect(problems.locator(".problem-path")).to_contain_text(["$.type", "$.properties", "$.items.format"])
+    expect(problems.locator(".problem-path")).to_contain_text(
+        ["$.type", "$.properties", "$.items.format"]
+    )
     page.locator("#run-button").click()
     expect(page.locator("#form-error")).to_contain_text("Not sent")
     expect(page.locator("#output-schema")).to_be_focused()
@@ -163,7 +178,10 @@ def test_reloading_mid_run_resumes_the_stream(ready: Page, requests_seen: Reques
     page = ready
     run_id = create_run(page, "The history of the Eiffel Tower", "core")
     expect(page.locator("#run-panel .msg").first).to_be_visible(timeout=SHORT)
-    assert page.locator("#run-panel .stream-state").get_attribute("data-state") in ("live", "connecting")
+    assert page.locator("#run-panel .stream-state").get_attribute("data-state") in (
+        "live",
+        "connecting",
+    )
     streams_before = len(requests_seen.streams)
 
     page.reload()
@@ -175,7 +193,9 @@ def test_reloading_mid_run_resumes_the_stream(ready: Page, requests_seen: Reques
     expect(page.locator("#history .history-item").first.locator(".badge")).to_have_text("Completed")
 
 
-def test_a_dropped_stream_reconnects_and_shows_everything_once(ready: Page, requests_seen: Requests):
+def test_a_dropped_stream_reconnects_and_shows_everything_once(
+    ready: Page, requests_seen: Requests
+):
     page = ready
     create_run(page, "Renewable energy in Denmark", "core", metadata={"sim_fault": "drop-after=5"})
     assert requests_seen.creates[0]["body"]["metadata"] == {"sim_fault": "drop-after=5"}
@@ -196,7 +216,9 @@ def test_markup_in_the_input_and_in_event_messages_renders_as_text(ready: Page):
     panel = page.locator("#run-panel")
     # The simulator echoes the input into its plan message and into the output.
     expect(panel.locator(".msg-text", has_text="<img src=x")).to_have_count(1)
-    expect(page.locator("#history .history-preview").first).to_contain_text("<script>window.__xss=2</script>")
+    expect(page.locator("#history .history-preview").first).to_contain_text(
+        "<script>window.__xss=2</script>"
+    )
     expect(panel.locator(".run-meta")).to_contain_text("<img src=x")
     page.locator("#history .history-open").first.click()
     expect(page.locator("#history .history-input")).to_contain_text('onerror="window.__xss=1"')
@@ -205,7 +227,9 @@ def test_markup_in_the_input_and_in_event_messages_renders_as_text(ready: Page):
     assert page.locator("main script").count() == 0
 
 
-def test_a_401_shows_a_sign_in_prompt(page: Page, app_url: str, requests_seen: Requests, page_problems):
+def test_a_401_shows_a_sign_in_prompt(
+    page: Page, app_url: str, requests_seen: Requests, page_problems
+):
     preset_api_key(page, "not-a-valid-key")
     page.goto(app_url)
     expect(page.locator("#mode-badge")).to_have_attribute("data-mode", "simulator", timeout=SHORT)
@@ -246,7 +270,9 @@ def test_stop_ends_the_stream_at_once_and_reconnect_resumes(ready: Page):
     assert_no_duplicates(page)
 
 
-def test_history_set_aside_corrupt_data_delete_one_and_clear_all(page: Page, app_url: str, page_problems):
+def test_history_set_aside_corrupt_data_delete_one_and_clear_all(
+    page: Page, app_url: str, page_problems
+):
     preset_api_key(page, SIM_KEY)
     page.goto(app_url)
     page.evaluate("() => localStorage.setItem('tasks-sse.history', '{this is not json')")
@@ -273,5 +299,7 @@ def test_history_set_aside_corrupt_data_delete_one_and_clear_all(page: Page, app
     page.get_by_role("button", name="Yes, clear all").click()
     expect(page.locator("#history .history-item")).to_have_count(0)
     expect(page.locator("#run-empty")).to_be_visible()
-    assert page.evaluate("() => JSON.parse(localStorage.getItem('tasks-sse.history')).entries") == []
+    assert (
+        page.evaluate("() => JSON.parse(localStorage.getItem('tasks-sse.history')).entries") == []
+    )
     assert page_problems.errors == []
