@@ -116,7 +116,7 @@ class _SchemaStats:
 
 
 def _walk_schema(node: object, loc: tuple, depth: int, stats: _SchemaStats,
-                 warnings: list[dict], root: bool = False) -> None:
+                 warnings: list[dict], root: bool = False, null_ok: bool = False) -> None:
     if isinstance(node, list):
         for i, item in enumerate(node):
             _walk_schema(item, (*loc, i), depth, stats, warnings)
@@ -132,7 +132,8 @@ def _walk_schema(node: object, loc: tuple, depth: int, stats: _SchemaStats,
             raise InvalidRequest((*loc, key), f"unsupported JSON Schema keyword '{key}'",
                                  "unsupported_keyword")
     typ = node.get("type")
-    if typ == "null" or typ == ["null"]:
+    if (typ == "null" or typ == ["null"]) and not null_ok:
+        # `null` is fine as one option of a union (anyOf: [{...}, {"type": "null"}]).
         raise InvalidRequest((*loc, "type"), "a standalone 'null' type is not allowed")
     for t in typ if isinstance(typ, list) else [typ] if typ is not None else []:
         if t not in JSON_TYPES:
@@ -188,7 +189,14 @@ def _walk_schema(node: object, loc: tuple, depth: int, stats: _SchemaStats,
         if isinstance(node.get(key), dict | list):
             # items nest one level deeper: an array of objects counts as a level.
             _walk_schema(node[key], (*loc, key), depth + (key == "items"), stats, warnings)
-    for key in ("anyOf", "oneOf", "allOf", "prefixItems"):
+    for key in ("anyOf", "oneOf"):
+        options = node.get(key)
+        if isinstance(options, list):
+            typed = [o.get("type") if isinstance(o, dict) else None for o in options]
+            mixed = any(t not in ("null", ["null"]) for t in typed)
+            for i, option in enumerate(options):
+                _walk_schema(option, (*loc, key, i), depth, stats, warnings, null_ok=mixed)
+    for key in ("allOf", "prefixItems"):
         if isinstance(node.get(key), list):
             _walk_schema(node[key], (*loc, key), depth, stats, warnings)
     for key in ("$defs", "definitions"):
