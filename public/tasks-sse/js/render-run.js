@@ -250,9 +250,17 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
     let state = null;
     let rendered = 0;
     let newMessages = 0;
+    // A burst (a long replay) queues more messages than the DOM window keeps: the oldest of them,
+    // and everything shown now, would be trimmed at once, so they are never built at all.
+    let skip = Math.max(0, msgQueued - msgLimit);
+    if (skip > 0 && msgShown > 0) {
+      messages.replaceChildren();
+      msgShown = 0;
+    }
     while (head < queue.length) {
       if ((rendered & 15) === 15 && now() - start > FRAME_BUDGET_MS) break;
       const r = queue[head++];
+      if (r.kind === "message" && skip > 0) { skip -= 1; msgQueued -= 1; continue; }
       rendered += 1;
       if (r.kind === "message") { msgFrag.append(messageItem(r.item)); newMessages += 1; msgQueued -= 1; }
       else if (r.kind === "stats") stats = r.item;
