@@ -10,6 +10,13 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import v8 from "node:v8";
+
+// Node 20's V8 can crash ("Fatal error ... unreachable code" in the deoptimizer) when a JS->Wasm
+// call that TurboFan inlined is deoptimised while a PyProxy callback is on the stack - e.g. a
+// TransformStream whose transform is a Python function, after a few thousand requests. Turning
+// that one inlining off avoids it; it must happen before any Pyodide code is optimised.
+v8.setFlagsFromString("--no-turbo-inline-js-wasm-calls");
 
 const SESSION_DIR = "/session/metadata";
 const GLUE_DIR = "/session/runtime";
