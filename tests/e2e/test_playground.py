@@ -123,6 +123,12 @@ def test_fast_run_goes_from_state_to_messages_stats_and_output(
     expect(panel.locator(".progress-label")).to_have_text("100%")
     expect(panel.locator(".output-content:visible")).to_have_count(1)
     expect(panel.locator(".output-content:visible")).not_to_be_empty()
+    # The raw view shows every accepted event, formatted.
+    info = panel.locator(".stream-info").inner_text()
+    accepted = int(re.match(r"(\d+) events?", info).group(1))
+    panel.get_by_role("button", name="Show raw events").click()
+    expect(panel.locator(".raw-item")).to_have_count(accepted)
+    expect(panel.locator(".raw-item .raw-type").first).to_contain_text("task_run.state")
     # The history lists it, completed, newest first.
     item = page.locator("#history .history-item").first
     expect(item).to_have_attribute("data-run-id", run_id)
@@ -303,3 +309,40 @@ def test_history_set_aside_corrupt_data_delete_one_and_clear_all(
         page.evaluate("() => JSON.parse(localStorage.getItem('tasks-sse.history')).entries") == []
     )
     assert page_problems.errors == []
+
+
+def test_json_input_is_checked_as_you_type_and_the_form_works_by_keyboard(ready: Page):
+    page = ready
+    page.locator("input[name=inputMode][value=json]").check()
+    page.locator("#input").fill('{"company": ')
+    error = page.locator("#input-error")
+    expect(error).to_contain_text("Invalid JSON", timeout=SHORT)
+    expect(page.locator("#input")).to_have_attribute("aria-invalid", "true")
+    page.locator("#input").fill('{"company": "Parallel Web Systems"}')
+    expect(error).to_be_hidden()
+    # Domain chips by keyboard: Enter adds, a bad entry is explained, duplicates are refused.
+    page.locator("#advanced > summary").press("Enter")
+    domain = page.locator("#include-domain")
+    domain.fill("Example.com")
+    domain.press("Enter")
+    chips = page.locator("[data-chips=includeDomains] .chip")
+    expect(chips).to_have_count(1)
+    expect(chips.first).to_contain_text("example.com")
+    entry_error = page.locator("#includeDomains-entry-error")
+    domain.fill("example.com")
+    domain.press("Enter")
+    expect(entry_error).to_contain_text("already in the list")
+    domain.fill("https://parallel.ai/docs")
+    domain.press("Enter")
+    expect(entry_error).to_contain_text("enter only the domain, e.g. parallel.ai")
+    expect(domain).to_have_value("https://parallel.ai/docs")  # kept, to be corrected
+    expect(chips).to_have_count(1)
+    domain.fill("parallel.ai")
+    domain.press("Enter")
+    expect(chips).to_have_count(2)
+    expect(entry_error).to_be_hidden()
+    expect(page.locator("#domain-count")).to_have_text("2 of 200 domains.")
+    page.locator("#run-button").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#run-title")).to_be_focused(timeout=SHORT)
+    wait_until_finished(page, SHORT)

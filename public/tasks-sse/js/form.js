@@ -57,7 +57,7 @@ export function createForm(form, { onSubmit }) {
     const field = box.dataset.chips;
     const input = box.querySelector("input");
     const list = box.querySelector(".chips");
-    const error = box.querySelector(".field-error");
+    const error = box.querySelector(".chip-error"); // this entry's problems; validation has its own slot
     const add = () => {
       const parts = input.value.split(/[\s,]+/).filter(Boolean);
       const problems = [];
