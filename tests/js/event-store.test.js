@@ -68,7 +68,9 @@ test("error events keep message and ref_id; unknown types are kept as data; bad 
 
 test("isTerminalState and messageKind", () => {
   assert.equal(isTerminalState(state("running")), false);
-  assert.equal(isTerminalState(state("completed", { run: { status: "completed", is_active: false } })), true);
+  // A finished run's replay opens with a completed state without output: not the end yet.
+  assert.equal(isTerminalState(state("completed", { run: { status: "completed", is_active: false } })), false);
+  assert.equal(isTerminalState(state("completed", { run: { status: "completed", is_active: false }, output })), true);
   assert.equal(isTerminalState(state("failed", { run: { status: "failed" } })), true);
   assert.equal(isTerminalState(msg("plan", "x", "t")), false);
   assert.equal(messageKind("task_run.progress_msg.tool_call"), "tool_call");

@@ -111,6 +111,18 @@ for (const status of [401, 403, 404]) {
   });
 }
 
+test("a finished run's replay cut before its final state reconnects to get the output", async () => {
+  const opening = frame({ type: "task_run.state", run: { status: "completed", is_active: false }, output: null });
+  const h = harness([
+    () => streamResponse([opening, msg("a")]), // clean close before the final state
+    () => streamResponse([opening, msg("a"), done]),
+  ]);
+  h.client.start();
+  const end = await h.ended;
+  assert.equal(end.reason, "completed");
+  assert.equal(h.calls, 2);
+});
+
 test("network errors before a response reconnect", async () => {
   let n = 0;
   const h = harness([async () => { n += 1; if (n < 2) throw new TypeError("fetch failed"); return streamResponse([running, done]); }]);

@@ -161,11 +161,17 @@ export function createEventStore() {
   return { state, add, beginConnection };
 }
 
-/** True when a state event says the run is over (is_active false, or a terminal status). */
+/**
+ * True when a state event ends the run's stream: the run is no longer active and, for a completed
+ * run, the event carries the output. (A finished run's replay *starts* with a completed state
+ * without output; the stream only ends with the final state that has it.)
+ */
 export function isTerminalState(event) {
   if (!event || event.type !== "task_run.state") return false;
   const parsed = typeof event.data === "string" ? parseEventData(event.data) : event.data;
   if (!parsed || !isObject(parsed.run)) return false;
-  if (parsed.run.is_active === false) return true;
-  return ["completed", "failed", "cancelled"].includes(parsed.run.status);
+  const run = parsed.run;
+  const over = run.is_active === false || ["completed", "failed", "cancelled"].includes(run.status);
+  if (!over) return false;
+  return run.status !== "completed" || isObject(parsed.output);
 }
