@@ -16,17 +16,23 @@ import traceback
 
 _entrypoint = None
 _request_class = None
+_env = None
 _loop = None
 _running: set[asyncio.Task] = set()
 
 
-def load(module_name: str, class_name: str = "Default") -> None:
-    """Import the Worker (the SDK comes with it) and keep its entrypoint class."""
-    global _entrypoint, _request_class, _loop
+def load(module_name: str, env, class_name: str = "Default") -> None:
+    """Import the Worker (the SDK comes with it) and keep its entrypoint class and env.
+
+    The env wrapper is made once: the SDK accepts an existing wrapper as is, and the wrapper caches
+    each binding's lookup, so a request does not redo them (workerd's env is one object too).
+    """
+    global _entrypoint, _request_class, _loop, _env
     _loop = asyncio.get_event_loop()
-    from workers import Request
+    from workers import Request, _EnvWrapper
 
     _request_class = Request
+    _env = _EnvWrapper(env)
     module = importlib.import_module(module_name)
     entrypoint = getattr(module, class_name, None)
     if entrypoint is None or not hasattr(entrypoint, "fetch"):
@@ -34,17 +40,21 @@ def load(module_name: str, class_name: str = "Default") -> None:
     _entrypoint = entrypoint
 
 
-def dispatch(js_request, ctx, env, done) -> None:
-    """Start the Worker's fetch for one request; `done(response, error_text)` reports the end."""
-    task = asyncio.Task(_run(js_request, ctx, env, done), loop=_loop, eager_start=True)
+def dispatch(js_request, ctx, done) -> None:
+    """Start the Worker's fetch for one request; `done(response, error_text)` reports the end.
+
+    The task starts eagerly: the Worker runs up to its first real await before this returns,
+    which saves a trip through the event loop on every request.
+    """
+    task = asyncio.Task(_run(js_request, ctx, done), loop=_loop, eager_start=True)
     if not task.done():
         _running.add(task)
         task.add_done_callback(_running.discard)
 
 
-async def _run(js_request, ctx, env, done) -> None:
+async def _run(js_request, ctx, done) -> None:
     try:
-        instance = _entrypoint(ctx, env)
+        instance = _entrypoint(ctx, _env)
         result = await instance.fetch(_request_class(js_request))
         js_response = getattr(result, "js_object", result)
         if getattr(getattr(js_response, "constructor", None), "name", None) != "Response":
@@ -64,10 +74,18 @@ def patch_env_helper(patch):
     env = import_from_javascript("cloudflare:workers").env
     names = [str(k) for k in patch.object_keys()]
     saved = {name: getattr(env, name, None) for name in names}
+
+    def forget_cached():  # the shared env wrapper caches lookups
+        if _env is not None:
+            for name in names:
+                _env.__dict__.pop(name, None)
+
     try:
         for name in names:
             setattr(env, name, getattr(patch, name))
+        forget_cached()
         yield
     finally:
         for name, value in saved.items():
             setattr(env, name, value)
+        forget_cached()

@@ -171,14 +171,14 @@ export async function startWorkerHost({ config, pyodideDir, wheelFile, snapshotD
 
   const glue = pyodide.pyimport("_local_runtime_glue");
   helper.patch_env_helper = glue.patch_env_helper;
-  glue.load(config.mainModule);
+  glue.load(config.mainModule, env);
   const pyDispatch = glue.dispatch;
 
   /** Run the Worker's fetch for `request`. Rejects with the Python traceback text on a crash. */
   function dispatch(request) {
     return new Promise((resolve, reject) => {
       const ctx = new ExecutionContext(onWaitUntilError);
-      pyDispatch(request, ctx, env, (response, errorText) => {
+      pyDispatch(request, ctx, (response, errorText) => {
         if (response) resolve(response);
         else reject(new WorkerError(errorText ?? "unknown error"));
       });
