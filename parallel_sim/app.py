@@ -42,7 +42,7 @@ FAULT_MESSAGES = {
     504: "Gateway timeout (simulated fault)",
 }
 FIELD_BASIS_BETA = "field-basis-2025-11-25"
-EXPOSE = ["content-type", "www-authenticate", "retry-after", "x-sim-run-streams"]
+EXPOSE = ["content-type", "www-authenticate", "retry-after"]
 
 
 class Sim:

@@ -14,6 +14,8 @@ _WORDS = ("market", "growth", "revenue", "policy", "research", "industry", "anal
           "investment", "strategy", "performance", "outlook", "infrastructure")
 _DOMAINS = ("www.example.com", "news.example.org", "research.example.net", "data.example.com",
             "docs.example.org", "reports.example.net", "wiki.example.org", "stats.example.com")
+_DETAILS = ("as reported in 2024", "per the latest filings", "according to official data",
+            "based on several independent sources", "as of the most recent update")
 _CONFIDENCE = ("high", "high", "medium", "low")
 MAX_ARRAY_ITEMS = 3
 
@@ -77,8 +79,8 @@ def _string_for(name: str, node: dict, topic: str, r: random.Random) -> str:
         return f"{topic.split(',')[0][:40].strip().title()} {r.choice(_WORDS).title()}"
     desc = node.get("description")
     lead = f"{desc.rstrip('.')}: " if isinstance(desc, str) and desc else ""
-    words = " ".join(r.choice(_WORDS) for _ in range(r.randint(3, 6)))
-    return f"{lead}{name.replace('_', ' ') or 'value'} for {topic} ({words})."
+    what = name.replace("_", " ") or "value"
+    return f"{lead}{what.capitalize()} for {topic}, {r.choice(_WORDS)} {r.choice(_DETAILS)}."
 
 
 def value_for(node: object, name: str, topic: str, r: random.Random, root: dict,
@@ -160,15 +162,29 @@ def auto_schema(topic: str) -> dict:
     }
 
 
+_SENTENCES = (
+    "Recent reporting on {t} points in the same direction across independent sources.",
+    "The most cited figures for {t} come from official statistics and industry reports.",
+    "Analysts disagree mainly on timing rather than on the overall picture of {t}.",
+    "Primary sources on {t} are consistent with the secondary coverage reviewed here.",
+    "Coverage of {t} has grown steadily, with the latest updates in the past year.",
+    "The evidence on {t} is strongest for the near term and thinner for long-range claims.",
+)
+
+
+def _sentence(r: random.Random, topic: str) -> str:
+    return r.choice(_SENTENCES).format(t=topic)
+
+
 def markdown_report(topic: str, r: random.Random, cites: list[dict], deep: bool) -> str:
-    lines = [f"# {topic}", "", f"This report summarises what current sources say about {topic}."]
+    """A markdown answer with inline citations, longer on deep-research processors."""
+    lines = [f"# {topic}", "", f"This answer summarises what current sources say about {topic}."]
     sections = ["Overview", "Key findings", "Details", "Outlook"] if deep else ["Answer"]
     for i, section in enumerate(sections):
         cite = cites[i % len(cites)]
         lines += ["", f"## {section}", "",
-                  f"- {' '.join(r.choice(_WORDS) for _ in range(8)).capitalize()} "
-                  f"([{cite['title'][:40]}]({cite['url']}))",
-                  f"- {' '.join(r.choice(_WORDS) for _ in range(6)).capitalize()}."]
+                  f"- {_sentence(r, topic)} ([{cite['title'][:40]}]({cite['url']}))",
+                  f"- {_sentence(r, topic)}"]
     return "\n".join(lines) + "\n"
 
 
