@@ -62,9 +62,12 @@ def create_run(page: Page, text: str, processor: str = "lite", metadata: dict | 
                 page.locator("#metadata-add").click()
             page.locator(".meta-key").nth(i).fill(k)
             page.locator(".meta-value").nth(i).fill(v)
-    page.locator("#run-button").click()
     title = page.locator("#run-title")
-    expect(title).to_have_text(re.compile(r"^trun_[0-9a-f]{32}$"), timeout=SHORT)
+    previous = title.inner_text() if title.count() else ""
+    page.locator("#run-button").click()
+    # The view switches to the new run (a new id, not the run shown before).
+    new_id = re.compile(r"^(?!" + re.escape(previous) + r"$)trun_[0-9a-f]{32}$")
+    expect(title).to_have_text(new_id, timeout=SHORT)
     return title.inner_text()
 
 
@@ -212,6 +215,11 @@ def test_a_cut_stream_reconnects_and_shows_everything_once(
     page = ready
     create_run(page, "Renewable energy in Denmark", "core", metadata={"sim_fault": fault})
     assert requests_seen.creates[0]["body"]["metadata"] == {"sim_fault": fault}
+    if fault.startswith("max-stream-seconds"):
+        # Closed every second while the run is active: the state says so, with a countdown.
+        state = page.locator("#run-panel .stream-state")
+        expect(state).to_have_attribute("data-state", "reconnecting", timeout=SHORT)
+        expect(state).to_contain_text(re.compile(r"Reconnecting in \d+ s"))
     wait_until_finished(page, LONG)
     assert len(requests_seen.streams) >= 2, requests_seen.streams
     info = page.locator("#run-panel .stream-info")

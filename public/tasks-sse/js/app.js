@@ -10,7 +10,7 @@ import { getApiKey, initAuth, onApiKeyChange, showSignIn } from "./auth.js";
 import { createRun, eventsUrl, ApiError } from "./api.js";
 import { createEventStore } from "./event-store.js";
 import { createStreamClient } from "./sse-client.js";
-import { createHistory, entryFromRun } from "./history.js";
+import { createHistory, entryFromRun, HISTORY_KEY } from "./history.js";
 import { createForm } from "./form.js";
 import { createRunView } from "./render-run.js";
 import { createHistoryView } from "./render-history.js";
@@ -247,6 +247,13 @@ async function main() {
   form = createForm(document.getElementById("create-form"), { onSubmit });
   document.getElementById("signin-focus").addEventListener("click", () => showSignIn("Sign in or paste an API key."));
   window.addEventListener(FORGET_HISTORY_EVENT, clearHistory);
+  // Another tab changed the history: read it again, so neither tab overwrites the other's runs.
+  window.addEventListener("storage", (e) => {
+    if (e.key !== HISTORY_KEY && e.key !== null) return;
+    const { notice: n } = history.load();
+    if (n) historyView.showNotice(n);
+    renderHistory();
+  });
 
   const { notice } = history.load();
   if (notice) historyView.showNotice(notice);
