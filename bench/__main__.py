@@ -80,6 +80,7 @@ async def run_all(only: set[str] | None) -> tuple[dict, list[Section]]:
         "versions": environment.versions(),
         "logs": str(log_dir),
     }
+    load = environment.MachineLoad().__enter__()
     try:
         ctx.upstream = start_upstream(log_dir)
         for key, fn, budget, need in SECTIONS:
@@ -110,6 +111,8 @@ async def run_all(only: set[str] | None) -> tuple[dict, list[Section]]:
             s.stop()
         if ctx.upstream is not None:
             ctx.upstream.stop()
+    load.__exit__(None, None, None)
+    results["machine"]["load"] = load.result
     results["duration_s"] = round(time.monotonic() - t_start, 1)
     return results, sections
 

@@ -7,6 +7,7 @@ import os
 import platform
 import shutil
 import subprocess
+import time
 from importlib import metadata
 
 import psutil
@@ -66,3 +67,42 @@ def versions() -> dict:
         "chromium": chromium_v,
         "playwright": playwright_v,
     }
+
+
+def _busy_seconds() -> float:
+    t = psutil.cpu_times()
+    return sum(getattr(t, f, 0.0) for f in ("user", "nice", "system", "irq", "softirq", "steal"))
+
+
+def _own_seconds() -> float:
+    t = os.times()  # this process plus every child it has reaped (the servers, the browser)
+    own = t.user + t.system + t.children_user + t.children_system
+    for child in psutil.Process().children(recursive=True):  # still running
+        try:
+            c = child.cpu_times()
+            own += c.user + c.system
+        except psutil.Error:
+            pass
+    return own
+
+
+class MachineLoad:
+    """How busy the machine was with work other than this benchmark (others share the cores)."""
+
+    def __enter__(self):
+        self.t0 = time.monotonic()
+        self.busy0, self.own0 = _busy_seconds(), _own_seconds()
+        self.load0 = os.getloadavg()
+        return self
+
+    def __exit__(self, *exc):
+        wall = max(1e-6, time.monotonic() - self.t0)
+        cores = os.cpu_count() or 1
+        busy, own = _busy_seconds() - self.busy0, _own_seconds() - self.own0
+        self.result = {
+            "loadavg_start": [round(x, 2) for x in self.load0],
+            "loadavg_end": [round(x, 2) for x in os.getloadavg()],
+            "bench_cpu_pct": round(100 * own / (wall * cores)),
+            "others_cpu_pct": round(max(0.0, 100 * (busy - own) / (wall * cores))),
+        }
+        return False

@@ -107,6 +107,7 @@ def format_report(results: dict, sections: list[Section]) -> str:
         f"Machine: {m.get('cores', '?')} cores ({m.get('cpu', '?')}), "
         f"{m.get('memory_gib', '?')} GiB RAM, {m.get('os', '?')}.  ",
         "Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()) + ".",
+        _load_line(m.get("load")),
         "",
         format_table(sections),
         "",
@@ -118,6 +119,16 @@ def format_report(results: dict, sections: list[Section]) -> str:
         out.append("")
     out.append(f"Total bench time: {results.get('duration_s', 0):.0f} s.")
     return "\n".join(out)
+
+
+def _load_line(load: dict | None) -> str:
+    if not load:
+        return ""
+    return (
+        f"\nMachine load: the bench used {load['bench_cpu_pct']}% of the machine's CPU, other "
+        f"processes {load['others_cpu_pct']}% (load average {load['loadavg_start'][0]:.1f} at "
+        f"start, {load['loadavg_end'][0]:.1f} at end); other work on the cores inflates tails."
+    )
 
 
 def to_json(results: dict, sections: list[Section]) -> dict:
