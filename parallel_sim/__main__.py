@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> None:
           f"{config.seed}   max stream: {config.max_stream_seconds:g} s", flush=True)
     uvicorn.run(app, host=config.host, port=config.port, log_level="warning",
                 access_log=config.log_requests, timeout_graceful_shutdown=2,
-                backlog=4096)
+                backlog=4096, server_header=False)
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ FAULT_MESSAGES = {
     503: "Service unavailable (simulated fault)",
     504: "Gateway timeout (simulated fault)",
 }
+MAX_BODY_BYTES = 16 * 2**20
 FIELD_BASIS_BETA = "field-basis-2025-11-25"
 EXPOSE = ["content-type", "www-authenticate", "retry-after"]
 
@@ -110,7 +111,10 @@ def api(sim: Sim, handler: Handler, counts_for_rate: bool = False) -> Callable:
             return failed
         if counts_for_rate and not sim.limiter.allow(key):
             return error_response(429, FAULT_MESSAGES[429])
-        return await handler(ctx)
+        try:
+            return await handler(ctx)
+        except TooLarge:
+            return error_response(413, f"Request body larger than {MAX_BODY_BYTES} bytes")
 
     return endpoint
 
@@ -119,8 +123,17 @@ def invalid(e: InvalidRequest) -> Response:
     return error_response(422, INVALID_BODY, e.detail())
 
 
+class TooLarge(Exception):
+    pass
+
+
 async def read_json(request: Request) -> object:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise TooLarge
     raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        raise TooLarge
     try:
         return json.loads(raw) if raw else None
     except (ValueError, UnicodeDecodeError) as e:
@@ -265,9 +278,16 @@ def build_app(config: Config) -> Starlette:
     # page call the OAuth endpoints (and the API) directly.
     middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"],
                              allow_headers=["*"], expose_headers=EXPOSE, max_age=600)]
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+                    exception_handlers={404: http_error, 405: http_error})
     app.state.sim = sim
     return app
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own 404/405 in Parallel's error shape."""
+    status = getattr(exc, "status_code", 404)
+    return error_response(status, "Not found" if status == 404 else "Method not allowed")
 
 
 async def home(request: Request) -> Response:

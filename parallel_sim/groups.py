@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import contextlib
+import secrets
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -21,7 +22,7 @@ from starlette.routing import Route
 from . import stream
 from .events import frame
 from .runs import ACTIVE, Run
-from .util import digest, error_response, json_response, rfc3339
+from .util import error_response, json_response, rfc3339
 from .validation import InvalidProcessor, InvalidRequest, check_run_input
 
 if TYPE_CHECKING:
@@ -120,11 +121,9 @@ class GroupStore:
     def __init__(self, seed: int) -> None:
         self.seed = seed
         self.groups: dict[str, Group] = {}
-        self._count = 0
 
     def create(self, metadata: dict | None) -> Group:
-        self._count += 1
-        gid = "tgrp_" + digest("group", self.seed, self._count).hex()[:48]
+        gid = "tgrp_" + secrets.token_hex(24)  # random, like run ids (see runs.py)
         group = Group(gid, metadata, time.time(), time.monotonic())
         self.groups[gid] = group
         return group

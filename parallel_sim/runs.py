@@ -7,10 +7,11 @@ seed + input + processor, and every read computes the state for "now".
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass, field
 
 from . import events, outputs, processors
-from .util import canonical, digest, ref_id, rfc3339, rng, unit
+from .util import canonical, ref_id, rfc3339, rng, unit
 from .validation import Checked
 
 FAIL_TRIGGER = "[sim:fail]"
@@ -117,12 +118,11 @@ class RunStore:
         self.speed = speed
         self.failure_rate = failure_rate
         self.runs: dict[str, Run] = {}
-        self._count = 0
 
     def _new_id(self) -> str:
-        # Deterministic per seed and creation order; 32 lowercase hex like the real ids.
-        self._count += 1
-        return "trun_" + digest("run", self.seed, self._count).hex()[:32]
+        # Random, unlike everything else about a run: a restarted simulator must never hand out
+        # an id that a browser's task history already holds for another run.
+        return "trun_" + uuid.uuid4().hex
 
     def create(self, checked: Checked, api_key: str, taskgroup_id: str | None = None) -> Run:
         body = checked.body

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 
@@ -151,3 +152,31 @@ def test_a_thousand_runs_in_one_request(client):
     states = [e for e in events if e.type == "task_run.state"]
     assert len(states) == 1000
     assert events[-1].json["status"]["task_run_status_counts"] == {"completed": 1000}
+
+
+def test_group_events_go_live_and_pick_up_runs_added_later(client):
+    gid = new_group(client, "/v1beta")["taskgroup_id"]
+    slow = add(client, "/v1beta", gid, [{"input": "slow one", "processor": "ultra"}])["run_ids"]
+    got: dict = {}
+
+    def watch():
+        got["result"] = read_stream(client, f"/v1beta/tasks/groups/{gid}/events")
+
+    t = threading.Thread(target=watch)
+    t.start()
+    fast = add(client, "/v1beta", gid, [{"input": "quick one", "processor": "lite"}])["run_ids"]
+    t.join(timeout=60)
+    status, events, raw = got["result"]
+    assert status == 200, raw
+    finished = [e.json["run"]["run_id"] for e in events if e.type == "task_run.state"]
+    assert finished == fast + slow  # the later, quicker run finished first
+    assert events[-1].json["status"]["num_task_runs"] == 2
+
+
+def test_group_events_timeout_closes_the_stream(client):
+    gid = new_group(client, "/v1beta")["taskgroup_id"]
+    add(client, "/v1beta", gid, [{"input": "slow one", "processor": "ultra8x"}])
+    status, events, _ = read_stream(client, f"/v1beta/tasks/groups/{gid}/events?timeout=0.3")
+    assert status == 200
+    assert [e.type for e in events] == ["task_group_status"]
+    assert events[0].json["status"]["is_active"] is True

@@ -178,3 +178,16 @@ def test_custom_dev_key_from_env(sim_factory):
                      json={"input": "x", "processor": "lite"})
     assert old.status_code == 401
     assert "my-own-key" in sim.log()  # printed at start
+
+
+def test_non_api_paths_and_methods_answer_json(client):
+    r = client.get("/no/such/page")
+    assert r.status_code == 404 and r.json()["type"] == "error"
+    r = client.delete("/v1/tasks/runs")
+    assert r.status_code in (404, 405) and r.json()["type"] == "error"
+
+
+def test_oversized_body_is_413(client):
+    r = client.post("/v1/tasks/runs", content=b" " * (16 * 2**20 + 1),
+                    headers={"content-type": "application/json"})
+    assert r.status_code == 413 and r.json()["type"] == "error"
