@@ -5,6 +5,7 @@ deadline.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 
@@ -364,3 +365,53 @@ def test_json_input_is_checked_as_you_type_and_the_form_works_by_keyboard(ready:
     page.keyboard.press("Enter")
     expect(page.locator("#run-title")).to_be_focused(timeout=SHORT)
     wait_until_finished(page, SHORT)
+
+
+def _seed_history(page: Page, entries: list[dict]) -> None:
+    """Write a history in the page's storage format before the page's scripts run."""
+    data = json.dumps({"v": 1, "entries": entries})
+    page.add_init_script(
+        f"if (!sessionStorage.getItem('seeded')) {{ sessionStorage.setItem('seeded', '1');"
+        f" localStorage.setItem('tasks-sse.history', {json.dumps(data)}); }}"
+    )
+
+
+GHOST = {
+    "runId": "trun_" + "0" * 31 + "1",
+    "status": "running",
+    "isActive": True,
+    "processor": "pro",
+    "createdAt": "2025-08-06T00:52:58.619503Z",
+    "inputPreview": "a run this simulator never saw",
+}
+
+
+def test_a_stream_answering_404_stops_with_a_clear_message(
+    page: Page, app_url: str, requests_seen: Requests, page_problems
+):
+    preset_api_key(page, SIM_KEY)
+    _seed_history(page, [GHOST])
+    page.goto(app_url)
+    expect(page.locator("#run-title")).to_have_text(GHOST["runId"], timeout=SHORT)
+    state = page.locator("#run-panel .stream-state")
+    expect(state).to_have_attribute("data-state", "ended", timeout=SHORT)
+    expect(state).to_contain_text("HTTP 404")
+    expect(page.locator("#run-panel .run-error")).to_contain_text("404")
+    assert len(requests_seen.streams) == 1  # no retry on 404
+    page.locator("#history .history-open").first.click()
+    expect(page.locator("#history .history-details")).to_contain_text("Run not found")
+    assert page_problems.errors == []
+
+
+def test_a_stream_answering_401_shows_a_sign_in_prompt(
+    page: Page, app_url: str, requests_seen: Requests, page_problems
+):
+    preset_api_key(page, "a-forgotten-key")
+    _seed_history(page, [GHOST])
+    page.goto(app_url)
+    prompt = page.locator("#signin-prompt")
+    expect(prompt).to_be_visible(timeout=SHORT)
+    expect(prompt).to_contain_text("401")
+    expect(page.locator("#run-panel .stream-state")).to_contain_text("HTTP 401")
+    assert len(requests_seen.streams) == 1  # no retry on 401
+    assert page_problems.errors == []
