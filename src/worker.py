@@ -1,7 +1,8 @@
 """tasks-sse: a Python Worker in front of Parallel's Task API, serving the playground.
 
 `Default.fetch` only routes; the policies live in small pure modules (paths, headers, cors, config,
-errors) and the platform glue in proxy/interop. See DESIGN.md, "Worker contract".
+errors, sse, relay, heartbeat) and the platform glue in proxy, runs and interop.
+See DESIGN.md, "Worker contract", and issue 6 for /tasks-sse/run and /tasks-sse/runs/{id}/stream.
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ class Default(WorkerEntrypoint):
             return error_response(404, "Not found", cors_headers)
         if method == "OPTIONS":
             return self._preflight(js_request)
-        if method not in ("GET", "HEAD"):
+        if method != "GET":
             return runs.method_not_allowed(cors_headers, "GET, OPTIONS")
         return await runs.handle_stream(
             js_request, self._api_origin(), self.ctx, cors_headers,
