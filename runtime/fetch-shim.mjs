@@ -3,11 +3,24 @@
 // - a subrequest made while serving a request is cancelled when that request's client goes away
 //   before the answer's headers arrived (workerd cancels a request's subrequests with it). After
 //   that, the client going away cancels the response body, which cancels the upstream body.
+//
+// The link covers the subrequests a Worker starts synchronously while the request is dispatched
+// (up to its first await of something else, which is where a proxy calls fetch: the entrypoint
+// runs eagerly). AsyncLocalStorage would follow later awaits too, but it turns on promise hooks
+// for the whole process, which costs every stream chunk; this costs nothing.
 
-import { AsyncLocalStorage } from "node:async_hooks";
+let currentSignal = null;
 
-/** The client's AbortSignal for the request being served, set by the HTTP bridge. */
-export const requestSignals = new AsyncLocalStorage();
+/** Run `fn` (which dispatches one request) with `signal` as its client's abort signal. */
+export function withClientSignal(signal, fn) {
+  const outer = currentSignal;
+  currentSignal = signal;
+  try {
+    return fn();
+  } finally {
+    currentSignal = outer;
+  }
+}
 
 export function installFetchShim() {
   const nodeFetch = globalThis.fetch;
@@ -16,7 +29,7 @@ export function installFetchShim() {
     if (options && options.body != null && options.duplex === undefined) {
       options = { ...options, duplex: "half" };
     }
-    const clientSignal = requestSignals.getStore();
+    const clientSignal = currentSignal;
     if (!clientSignal) return nodeFetch(input, options);
     if (clientSignal.aborted) return Promise.reject(clientSignal.reason);
 

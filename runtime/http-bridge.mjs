@@ -5,7 +5,7 @@
 
 import http from "node:http";
 import zlib from "node:zlib";
-import { requestSignals } from "./fetch-shim.mjs";
+import { withClientSignal } from "./fetch-shim.mjs";
 import { WorkerError } from "./pyodide-host.mjs";
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
@@ -195,8 +195,7 @@ export function createHttpServer({ handle, log, fallbackHost }) {
       return;
     }
     const pathname = new URL(request.url).pathname;
-    requestSignals
-      .run(aborter.signal, () => handle(request, pathname))
+    withClientSignal(aborter.signal, () => handle(request, pathname))
       .then((response) => {
         status = response.status;
         return writeResponse(req, res, response);
