@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -19,6 +18,7 @@ from starlette.routing import Route
 from . import faults as faultlib
 from . import outputs, stream
 from .auth import Credits, KeyRing, RateLimiter
+from .bodies import MAX_BODY_BYTES, TooLarge, invalid, invalid_query, read_json
 from .config import Config
 from .groups import GroupStore, group_routes
 from .oauth import OAuthProvider
@@ -32,8 +32,6 @@ log = logging.getLogger("parallel_sim")
 UNAUTHORIZED = "Unauthorized: invalid or missing credentials"
 RUN_NOT_FOUND = "Run id not found"
 RESULT_NOT_FOUND = "Run failed or run id not found"
-INVALID_BODY = "Unprocessable content: request validation error"
-INVALID_QUERY = "Request validation error"
 FAULT_MESSAGES = {
     429: "Too many requests: quota temporarily exceeded",
     500: "Internal server error (simulated fault)",
@@ -41,7 +39,6 @@ FAULT_MESSAGES = {
     503: "Service unavailable (simulated fault)",
     504: "Gateway timeout (simulated fault)",
 }
-MAX_BODY_BYTES = 16 * 2**20
 FIELD_BASIS_BETA = "field-basis-2025-11-25"
 EXPOSE = ["content-type", "www-authenticate", "retry-after"]
 
@@ -119,27 +116,6 @@ def api(sim: Sim, handler: Handler, counts_for_rate: bool = False) -> Callable:
     return endpoint
 
 
-def invalid(e: InvalidRequest) -> Response:
-    return error_response(422, INVALID_BODY, e.detail())
-
-
-class TooLarge(Exception):
-    pass
-
-
-async def read_json(request: Request) -> object:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise TooLarge
-    raw = await request.body()
-    if len(raw) > MAX_BODY_BYTES:
-        raise TooLarge
-    try:
-        return json.loads(raw) if raw else None
-    except (ValueError, UnicodeDecodeError) as e:
-        raise InvalidRequest(("body",), f"the body is not valid JSON ({e})", "json_invalid") from e
-
-
 # --- task runs -----------------------------------------------------------------------------
 async def create_run(ctx: Ctx) -> Response:
     sim = ctx.sim
@@ -206,10 +182,7 @@ async def get_result(ctx: Ctx) -> Response:
         if timeout < 0:
             raise ValueError
     except ValueError:
-        return error_response(422, INVALID_QUERY, {
-            "field": "timeout", "errors": [{"loc": ["query", "timeout"],
-                                            "msg": "timeout must be a non-negative integer",
-                                            "type": "int_parsing"}]})
+        return invalid_query("timeout", "timeout must be a non-negative integer")
     run, err = await with_run(ctx, RESULT_NOT_FOUND)
     if err:
         return err

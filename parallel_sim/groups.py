@@ -20,6 +20,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from . import stream
+from .bodies import invalid, invalid_query, read_json
 from .events import frame
 from .runs import ACTIVE, Run
 from .util import error_response, json_response, rfc3339
@@ -129,11 +130,6 @@ class GroupStore:
         return group
 
 
-def _query_error(name: str, msg: str) -> Response:
-    return error_response(422, "Request validation error", {
-        "field": name, "errors": [{"loc": ["query", name], "msg": msg, "type": "value_error"}]})
-
-
 def _bool_param(ctx: Ctx, name: str, default: bool) -> bool | None:
     raw = ctx.request.query_params.get(name)
     if raw is None:
@@ -143,8 +139,6 @@ def _bool_param(ctx: Ctx, name: str, default: bool) -> bool | None:
 
 def group_routes(sim, prefix: str, api) -> list[Route]:
     """Routes for `prefix`/tasks/groups... (the beta and GA paths behave the same)."""
-    from .app import INVALID_BODY, invalid, read_json
-
     def find(ctx: Ctx) -> Group | None:
         return sim.groups.groups.get(ctx.request.path_params["group_id"])
 
@@ -175,7 +169,7 @@ def group_routes(sim, prefix: str, api) -> list[Route]:
             return error_response(404, GROUP_NOT_FOUND)
         refresh = _bool_param(ctx, "refresh_status", True)
         if refresh is None:
-            return _query_error("refresh_status", "must be true or false")
+            return invalid_query("refresh_status", "must be true or false")
         try:
             body = await read_json(ctx.request)
             if not isinstance(body, dict):
@@ -196,7 +190,7 @@ def group_routes(sim, prefix: str, api) -> list[Route]:
                     raise InvalidRequest(("body", "inputs", i, "processor"),
                                          "invalid processor", "enum") from None
         except InvalidRequest as e:
-            return error_response(422, INVALID_BODY, e.detail())
+            return invalid(e)
         # Groups reserve credit for all runs up front.
         if not sim.credits.charge(sum(c.processor.price_usd for c in checked)):
             return error_response(402, "Payment required: insufficient credit in account")
@@ -222,14 +216,14 @@ def group_routes(sim, prefix: str, api) -> list[Route]:
         try:
             cursor = parse_cursor(ctx.request.query_params.get("last_event_id"))
         except ValueError:
-            return _query_error("last_event_id", "not a cursor from this group's events")
+            return invalid_query("last_event_id", "not a cursor from this group's events")
         raw_timeout = ctx.request.query_params.get("timeout")
         try:
             limit = float(raw_timeout) if raw_timeout else MAX_GROUP_STREAM_SECONDS
             if not limit > 0:
                 raise ValueError
         except ValueError:
-            return _query_error("timeout", "timeout must be a positive number of seconds")
+            return invalid_query("timeout", "timeout must be a positive number of seconds")
         f = ctx.faults
         if f.max_stream_seconds is not None:
             limit = min(limit, f.max_stream_seconds)
@@ -244,15 +238,15 @@ def group_routes(sim, prefix: str, api) -> list[Route]:
         want_input = _bool_param(ctx, "include_input", False)
         want_output = _bool_param(ctx, "include_output", False)
         if want_input is None or want_output is None:
-            return _query_error("include_input" if want_input is None else "include_output",
+            return invalid_query("include_input" if want_input is None else "include_output",
                                 "must be true or false")
         status = q.get("status")
         if status is not None and status not in (*ACTIVE, "completed", "failed", "cancelled",
                                                  "action_required"):
-            return _query_error("status", "unknown status")
+            return invalid_query("status", "unknown status")
         after = q.get("last_event_id")
         if after is not None and not after.isdigit():
-            return _query_error("last_event_id", "not a cursor from this group's runs stream")
+            return invalid_query("last_event_id", "not a cursor from this group's runs stream")
         start = int(after) + 1 if after is not None else 0
         now = time.monotonic()
         chunks = []
