@@ -77,7 +77,9 @@ function sessionFor(runId) {
   let s = state.sessions.get(runId);
   if (!s) {
     const entry = history.get(runId) || { runId, status: "unknown", processor: "", createdAt: "", inputPreview: "" };
-    s = { runId, entry, store: createEventStore(), client: null, streamState: { state: "idle" }, canReconnect: () => true };
+    s = { runId, entry, store: createEventStore(), client: null, streamState: { state: "idle" }, canReconnect: null };
+    // A finished run has nothing more to stream; anything else may be resumed by hand.
+    s.canReconnect = () => !(s.streamState.state === "ended" && s.streamState.reason === "completed");
     state.sessions.set(runId, s);
   }
   return s;

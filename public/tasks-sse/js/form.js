@@ -121,11 +121,8 @@ export function createForm(form, { onSubmit }) {
   }
   $("#metadata-add").addEventListener("click", () => addMetadataRow().querySelector(".meta-key").focus());
 
-  // events default follows the processor only until the user touches the checkbox
+  // On by default for every processor, so even lite and base runs show their progress.
   const enableEvents = $("#enable-events");
-  let eventsTouched = false;
-  enableEvents.addEventListener("change", () => { eventsTouched = true; });
-  processor.addEventListener("change", () => { if (!eventsTouched) enableEvents.checked = true; });
 
   function read() {
     return {

@@ -47,7 +47,7 @@ export function describeStreamState(s, secondsLeft) {
     case "connecting": return s.attempt ? `Connecting (attempt ${s.attempt + 1})…` : "Connecting…";
     case "live": return "Live: receiving events.";
     case "reconnecting": {
-      const n = secondsLeft ?? Math.ceil(s.delayMs / 1000);
+      const n = secondsLeft ?? Math.max(0, Math.ceil(((s.at || Date.now()) + s.delayMs - Date.now()) / 1000));
       return `Reconnecting in ${n} s (attempt ${s.attempt} of ${s.maxAttempts}) — ${s.reason}.`;
     }
     case "ended":
@@ -349,7 +349,7 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
     streamState.dataset.state = s.state;
     streamState.textContent = describeStreamState(s);
     if (s.state === "reconnecting") {
-      const deadline = Date.now() + s.delayMs;
+      const deadline = (s.at || Date.now()) + s.delayMs;
       countdown = setInterval(() => {
         const left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
         streamState.textContent = describeStreamState(s, left);

@@ -9,7 +9,7 @@
 //
 // States reported through onState({ state, ... }):
 //   "connecting" { attempt }          "live" { attempt }
-//   "reconnecting" { delayMs, attempt, maxAttempts, reason }
+//   "reconnecting" { delayMs, at (Date.now() when scheduled), attempt, maxAttempts, reason }
 //   "ended" { reason: "completed" | "stopped" | "error" | "gave-up", message?, status?, refId? }
 
 import { createSSEParser } from "./sse.js";
@@ -79,7 +79,7 @@ export function createStreamClient({
     }
     const base = retryMs !== null ? Math.max(retryMs, 250) : limits.baseMs;
     const delayMs = backoffDelay(attempt, { baseMs: base, maxMs: limits.maxMs }, random);
-    onState({ state: "reconnecting", delayMs, attempt, maxAttempts: limits.maxAttempts, reason });
+    onState({ state: "reconnecting", delayMs, at: Date.now(), attempt, maxAttempts: limits.maxAttempts, reason });
     timer = setTimer(() => {
       timer = null;
       connect();
