@@ -49,7 +49,7 @@ class InvalidRequest(Exception):
         self.kind = kind
 
     def detail(self) -> dict:
-        dotted = ".".join(str(p) for p in self.loc if p != "body")
+        dotted = ".".join(str(p) for p in self.loc[1:]) or "body"
         return {"field": dotted, "errors": [{"loc": list(self.loc), "msg": self.msg,
                                              "type": self.kind}]}
 

@@ -90,6 +90,10 @@ INVALID = [
                               for i in range(11)]}, "mcp_servers"),
     ({**BASE, "enable_events": "yes"}, "enable_events"),
     ({**BASE, "advanced_settings": {"location": "France"}}, "advanced_settings.location"),
+    ({**BASE, "task_spec": json_spec(obj({"a": {"anyOf": [{"type": "null"}]}}))},
+     "task_spec.output_schema.json_schema.properties.a.anyOf.0.type"),
+    ({**BASE, "task_spec": json_spec(obj({"a": {"type": "strng"}}))},
+     "task_spec.output_schema.json_schema.properties.a.type"),
 ]
 
 
@@ -109,6 +113,13 @@ def test_invalid_json_is_422(client):
                     headers={"content-type": "application/json"})
     assert r.status_code == 422
     assert r.json()["error"]["detail"]["errors"][0]["loc"] == ["body"]
+    assert r.json()["error"]["detail"]["field"] == "body"
+
+
+def test_nullable_unions_are_accepted(client):
+    create(client, {**BASE, "task_spec": json_spec(obj({
+        "a": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+        "b": {"type": ["integer", "null"]}}))})
 
 
 def test_schema_at_the_nesting_limit_is_accepted(client):
