@@ -1,7 +1,7 @@
 // Node's HTTP server on one side, WHATWG Request/Response on the other, with bodies streamed both
 // ways: the request body is a ReadableStream fed from the socket with backpressure, and the
 // response body is written chunk by chunk as it arrives (Nagle off, so each SSE event leaves at
-// once). A client that goes away aborts the request's signal and cancels the response body.
+// once). A client that goes away cancels the response body and the subrequests it started.
 
 import http from "node:http";
 import zlib from "node:zlib";
@@ -69,7 +69,7 @@ export function logPath(rawUrl) {
   return p.replace(/[^\x21-\x7e]/g, (c) => encodeURIComponent(c)).slice(0, 512);
 }
 
-function toRequest(req, signal, fallbackHost) {
+function toRequest(req, fallbackHost) {
   const hostHeader = req.headers.host;
   const host = hostHeader && HOST_HEADER.test(hostHeader) ? hostHeader : fallbackHost;
   if (!req.url.startsWith("/")) throw new RangeError("request target is not a path");
@@ -77,7 +77,9 @@ function toRequest(req, signal, fallbackHost) {
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
-  const init = { method: req.method, headers, signal };
+  // No `signal` on the Request: workerd's incoming request.signal never fires by default, and a
+  // signal costs a dependent AbortSignal per request. Subrequests are linked in fetch-shim.mjs.
+  const init = { method: req.method, headers };
   if (hasBody(req)) {
     init.body = bodyStream(req);
     init.duplex = "half";
@@ -188,7 +190,7 @@ export function createHttpServer({ handle, log, fallbackHost }) {
 
     let request;
     try {
-      request = toRequest(req, aborter.signal, fallbackHost);
+      request = toRequest(req, fallbackHost);
     } catch {
       status = 400;
       plain(res, 400, "Bad Request\n");
