@@ -74,6 +74,12 @@ async def run(ctx: Ctx) -> Section:
             f"{per_req_b or 0:.0f} / {late_b or 0:.0f} bytes",
             None,
         ),
+        Row(
+            "RSS drift over the second half (steady state)",
+            None,
+            f"{ys[half]:.0f} → {ys[-1]:.0f} MB",
+            f"{100 * (ys[-1] - ys[half]) / ys[half]:+.1f}%" if len(ys) > 2 else None,
+        ),
         Row("sequential request rate through the Worker", None, done / elapsed, None, "req/s"),
     ]
     if done < REQUESTS:
