@@ -77,7 +77,10 @@ test-e2e: setup chromium
 test: setup chromium
 	$(VENV)/bin/ruff check .
 	node --test tests/js/
-	$(PY) -m pytest -q -p no:cacheprovider tests
+	$(PY) -m pytest -q -p no:cacheprovider tests --ignore=tests/e2e
+	@# Browser tests in their own process: Playwright's sync API keeps an event loop running
+	@# for the whole session, which the asyncio-based suites cannot share.
+	$(PY) -m pytest -q -p no:cacheprovider tests/e2e
 
 bench: setup chromium
 	$(PY) -m bench
