@@ -43,8 +43,8 @@ async def many(port: int, path: str, n: int) -> tuple[list[bytes], dict]:
 
 
 def test_500_concurrent_streams(sim_factory):
-    # Speed 60: an ultra run lasts 5 s or more, so every stream is open at once while it runs.
-    sim = sim_factory(env={"PARALLEL_SIM_SPEED": "60"})
+    # Speed 40: an ultra run lasts 7.5 s or more, so every stream is open at once while it runs.
+    sim = sim_factory(env={"PARALLEL_SIM_SPEED": "40"})
     proc = psutil.Process(sim.proc.pid)
     port = int(sim.url.rsplit(":", 1)[1])
     with httpx.Client(base_url=sim.url, headers={"x-api-key": KEY}, timeout=30) as c:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import httpx
 import pytest
@@ -191,3 +193,23 @@ def test_oversized_body_is_413(client):
     r = client.post("/v1/tasks/runs", content=b" " * (16 * 2**20 + 1),
                     headers={"content-type": "application/json"})
     assert r.status_code == 413 and r.json()["type"] == "error"
+
+
+def test_cli_flags_override_the_environment(sim_factory):
+    sim = sim_factory(env={"PARALLEL_SIM_API_KEY": "from-env"}, args=["--api-key", "from-cli"])
+    r = httpx.get(sim.url + "/v1/tasks/runs/trun_x", headers={"x-api-key": "from-cli"})
+    assert r.status_code == 404
+    assert httpx.get(sim.url + "/v1/tasks/runs/trun_x",
+                     headers={"x-api-key": "from-env"}).status_code == 401
+
+
+def test_cli_help_and_bad_flags():
+    ok = subprocess.run([sys.executable, "-m", "parallel_sim", "--help"], capture_output=True,
+                        text=True, timeout=30)
+    assert ok.returncode == 0
+    for flag in ("--speed", "--seed", "--max-stream-seconds", "--webhook-secret", "--fault",
+                 "--failure-rate", "--rate-limit", "--credits", "--api-key", "--issuer"):
+        assert flag in ok.stdout
+    bad = subprocess.run([sys.executable, "-m", "parallel_sim", "--speed", "0"],
+                         capture_output=True, text=True, timeout=30)
+    assert bad.returncode != 0 and "--speed" in bad.stderr
