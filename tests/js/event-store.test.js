@@ -75,3 +75,18 @@ test("isTerminalState and messageKind", () => {
   assert.equal(isTerminalState(msg("plan", "x", "t")), false);
   assert.equal(messageKind("task_run.progress_msg.tool_call"), "tool_call");
 });
+
+test("progress while the API last said queued shows as running (inferred), once", () => {
+  const s = createEventStore();
+  s.beginConnection();
+  s.add(state("queued"));
+  const first = s.add(msg("plan", "Planning", "t1"));
+  assert.deepEqual(first.inferred, { status: "running", at: "t1", inferred: true });
+  assert.equal(s.add(msg("search", "Searching", "t2")).inferred, null);
+  assert.equal(s.state.status, "running");
+  // The API's own running state (on a reconnect) adds nothing to the timeline.
+  s.beginConnection();
+  assert.equal(s.add(state("running")).action, "update");
+  s.add(state("completed", { run: { run_id: "trun_1", status: "completed", is_active: false, modified_at: "m" }, output }));
+  assert.deepEqual(s.state.timeline.map((t) => t.status), ["queued", "running", "completed"]);
+});

@@ -122,6 +122,10 @@ function onStreamEvent(s, event) {
     }) || s.entry;
     renderHistory();
   }
+  if (result.inferred) {
+    s.entry = history.upsert({ runId: s.runId, status: "running" }) || s.entry;
+    renderHistory();
+  }
   if (state.selected === s.runId) runView.enqueue(result);
 }
 

@@ -67,6 +67,19 @@ export function createEventStore() {
     state.raw.push({ seq: state.raw.length + 1, type, data });
   }
 
+  /**
+   * The API sends no state event for queued -> running, only at the start and at the end. Progress
+   * while the last reported status is "queued" means the run is running: the timeline says so,
+   * marked as inferred. Returns the timeline entry, or null.
+   */
+  function inferRunning(at) {
+    if (state.status !== "queued") return null;
+    state.status = "running";
+    const entry = { status: "running", at, inferred: true };
+    if (!state.timeline.some((t) => t.status === "running")) state.timeline.push(entry);
+    return entry;
+  }
+
   /** A new connection starts: the replay's occurrence counting starts over. */
   function beginConnection() {
     occurrences = new Map();
@@ -99,10 +112,11 @@ export function createEventStore() {
       state.run = run;
       state.status = status;
       state.isActive = run.is_active === true;
-      if (changedStatus) state.timeline.push({ status, at: run.modified_at || run.created_at || "" });
+      const appended = changedStatus && !state.timeline.some((t) => t.status === status);
+      if (appended) state.timeline.push({ status, at: run.modified_at || run.created_at || "" });
       if (newOutput) state.output = parsed.output;
       keepRaw(type, rawData);
-      return { action: changedStatus ? "append" : "update", kind: "state", item: { run, status, output: newOutput ? parsed.output : null } };
+      return { action: appended ? "append" : "update", kind: "state", item: { run, status, output: newOutput ? parsed.output : null } };
     }
 
     if (type.startsWith(MESSAGE_PREFIX) && parsed) {
@@ -113,7 +127,7 @@ export function createEventStore() {
       const item = { key, type, kind: messageKind(type), message, timestamp };
       state.messages.push(item);
       keepRaw(type, rawData);
-      return { action: "append", kind: "message", item };
+      return { action: "append", kind: "message", item, inferred: inferRunning(timestamp) };
     }
 
     if (type === "task_run.progress_stats" && parsed) {
@@ -133,7 +147,7 @@ export function createEventStore() {
       const action = state.stats ? "update" : "append";
       state.stats = stats;
       keepRaw(type, rawData);
-      return { action, kind: "stats", item: stats };
+      return { action, kind: "stats", item: stats, inferred: inferRunning("") };
     }
 
     if (type === "error") {

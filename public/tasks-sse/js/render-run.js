@@ -235,7 +235,11 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
   }
 
   function timelineItem(t) {
-    return h("li", { class: `tl-item status-${t.status}` }, [statusBadge(t.status), h("time", { class: "muted", text: ` ${clockTime(t.at)}` })]);
+    return h("li", { class: `tl-item status-${t.status}`, title: t.inferred ? "No state event for this step: inferred from the first progress event" : null }, [
+      statusBadge(t.status),
+      h("time", { class: "muted", text: ` ${clockTime(t.at)}` }),
+      t.inferred ? h("span", { class: "muted inferred", text: " (from events)" }) : null,
+    ]);
   }
 
   function flush() {
@@ -338,6 +342,7 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
       const tl = result.action === "append" ? st.timeline[st.timeline.length - 1] : null;
       queue.push({ kind: "state", item: result.item, timeline: tl });
     } else {
+      if (result.inferred) queue.push({ kind: "state", item: { status: "running", run: null, output: null }, timeline: result.inferred });
       if (result.kind === "message") msgQueued += 1;
       queue.push(result);
     }
