@@ -100,7 +100,8 @@ def api(sim: Sim, handler: Handler, counts_for_rate: bool = False) -> Callable:
         try:
             faults = sim.config_faults.merged(faultlib.parse(raw))
         except faultlib.FaultSyntaxError as e:
-            return error_response(400, f"Bad {faultlib.HEADER}: {e}")
+            return error_response(400, f"Bad fault injection ({faultlib.HEADER} / "
+                                       f"{faultlib.PARAM}): {e}")
         ctx = Ctx(sim, request, key, faults, raw)
         failed = await apply_faults(
             ctx, faults, f"{request.method} {request.url.path} {raw or sim.config.fault}")

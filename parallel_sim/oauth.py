@@ -190,13 +190,14 @@ class OAuthProvider:
         to the user (never redirected, RFC 6749 4.1.2.1); the rest go back to the client."""
         client = self.clients.get(p.get("client_id", ""))
         if client is None:
-            return None, self._page("Unknown application", "This sign-in link names an "
-                                    "application that is not registered (unknown client_id).",
-                                    400)
+            return None, self._error_page("Unknown application", "This sign-in link names an "
+                                          "application that is not registered (unknown "
+                                          "client_id).")
         redirect = p.get("redirect_uri", "")
         if redirect not in client.redirect_uris:  # exact string comparison
-            return None, self._page("Unregistered return address", "The redirect_uri in this "
-                                    "sign-in link is not registered for the application.", 400)
+            return None, self._error_page("Unregistered return address", "The redirect_uri in "
+                                          "this sign-in link is not registered for the "
+                                          "application.")
         state = {"state": p["state"]} if p.get("state") else {}
         if p.get("response_type") != "code":
             return None, RedirectResponse(_with_params(redirect, {
@@ -247,14 +248,16 @@ class OAuthProvider:
             del self.grants[code]
 
     def _page(self, title: str, body_html: str, status: int = 200) -> HTMLResponse:
+        """A minimal page: no script, one same-origin stylesheet, `body_html` already escaped."""
         page = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
                 "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
                 f"<title>{html.escape(title)} - Parallel (simulator)</title>"
                 "<link rel=\"stylesheet\" href=\"/getKeys/consent.css\"></head><body>"
-                f"<h1>{html.escape(title)}</h1>{body_html if status == 200 else ''}"
-                + ("" if status == 200 else f"<p class=\"error\">{html.escape(body_html)}</p>")
-                + "</body></html>")
+                f"<h1>{html.escape(title)}</h1>{body_html}</body></html>")
         return HTMLResponse(page, status, headers=PAGE_HEADERS)
+
+    def _error_page(self, title: str, text: str) -> HTMLResponse:
+        return self._page(title, f"<p class=\"error\">{html.escape(text)}</p>", 400)
 
     def _consent(self, client: Client, p: dict[str, str]) -> HTMLResponse:
         app = urlsplit(p["redirect_uri"])
