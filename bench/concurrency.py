@@ -14,7 +14,7 @@ import asyncio
 from bench import targets as T
 from bench.context import API, Ctx
 from bench.procs import CpuMeter, rss_mb
-from bench.rawhttp import now_ns, open_sse, wait_sse
+from bench.rawhttp import KeepAliveConn, now_ns, open_sse, wait_sse
 from bench.report import Row, Section
 from bench.stats import summary
 
@@ -94,12 +94,35 @@ async def burst(
     }
 
 
+WARMUP_REQUESTS = 300
+WARMUP_STREAMS = 50
+
+
+async def warm_up(ctx: Ctx) -> None:
+    """Bring a fresh runtime's JIT tiers up on the request and the streaming paths, so the burst
+    measures capacity rather than the first minutes of a process (cold start is its own row)."""
+    if ctx.shared.get("warm_pid") == ctx.worker.proc.pid:
+        return
+    conn = KeepAliveConn(*ctx.wk)
+    try:
+        for _ in range(WARMUP_REQUESTS):
+            await conn.request("GET", API + "/v1/tasks/runs/trun_warmup")
+    finally:
+        await conn.close()
+    path = f"{API}/v1/bench/events?n=3&interval_ms=10&pad=200"
+    caps = await asyncio.gather(*(open_sse(*ctx.wk, path) for _ in range(WARMUP_STREAMS)))
+    end = asyncio.get_running_loop().time() + 15
+    await asyncio.gather(*(wait_sse(c, end) for c in caps))
+    ctx.shared["warm_pid"] = ctx.worker.proc.pid
+
+
 async def run_level(ctx: Ctx, n: int) -> Section:
     sec = Section(
         f"{n} concurrent SSE streams opened at once ({EVENTS} events each, every {INTERVAL_MS} ms)"
     )
     wpid = ctx.worker.proc.pid
     pids = {"upstream": ctx.upstream.proc.pid, "worker": wpid}
+    await warm_up(ctx)
     with CpuMeter(pids) as cpu_d:
         d = await burst(*ctx.up, "", n, cpu_pids=pids)
     await asyncio.sleep(0.5)  # let sockets close before the next burst
@@ -150,6 +173,7 @@ async def run_level(ctx: Ctx, n: int) -> Section:
     ]
     ts, ds = t["steady_ms"], d["steady_ms"]
     sec.notes += [
+        f"after a warm-up of {WARMUP_REQUESTS} requests and {WARMUP_STREAMS} streams; "
         f"steady-state events (seq ≥ 1, arrival − send stamp): p50 {ds['p50']:.2f} → "
         f"{ts['p50']:.2f} ms, p99 {ds['p99']:.2f} → {ts['p99']:.2f} ms (direct → through); "
         f"RSS before the burst {rss_before:.0f} MB; failed streams direct {d['failed_streams']}, "
