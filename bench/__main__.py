@@ -79,6 +79,7 @@ async def run_all(only: set[str] | None) -> tuple[dict, list[Section]]:
         "generated_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": environment.machine(),
         "versions": environment.versions(),
+        "commit": environment.commit(),
         "logs": str(log_dir),
     }
     load = environment.MachineLoad().__enter__()

@@ -51,6 +51,30 @@ def machine() -> dict:
     }
 
 
+def commit() -> str:
+    """The commit measured, marked when the working tree had changes (others work in it too)."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            text=True,
+            capture_output=True,
+            timeout=10,
+            check=False,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "src", "runtime", "public", "parallel_sim"],
+            cwd=ROOT,
+            text=True,
+            capture_output=True,
+            timeout=10,
+            check=False,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"{head}{' + uncommitted changes' if dirty else ''}" or "unknown"
+
+
 def versions() -> dict:
     chromium = chromium_path()
     chromium_v = _cmd_version([chromium, "--version"]) if chromium else "not found"

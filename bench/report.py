@@ -102,7 +102,7 @@ def format_report(results: dict, sections: list[Section]) -> str:
     """The whole stdout report: header (machine, versions), the table, then per-section notes."""
     m, v = results.get("machine", {}), results.get("versions", {})
     out = [
-        f"# make bench ({results.get('generated_at', '')})",
+        f"# make bench ({results.get('generated_at', '')}, commit {results.get('commit', '?')})",
         "",
         f"Machine: {m.get('cores', '?')} cores ({m.get('cpu', '?')}), "
         f"{m.get('memory_gib', '?')} GiB RAM, {m.get('os', '?')}.  ",
