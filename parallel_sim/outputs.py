@@ -46,8 +46,19 @@ def citation(r: random.Random, topic: str, field: str) -> dict:
     }
 
 
+def citations(r: random.Random, topic: str, field: str, count: int) -> list[dict]:
+    """`count` citations with distinct URLs: a real basis never cites one page twice."""
+    cites: dict[str, dict] = {}
+    for _ in range(count * 4):  # bounded: draws rarely collide, and a short list is still valid
+        cite = citation(r, topic, field)
+        cites.setdefault(cite["url"], cite)
+        if len(cites) == count:
+            break
+    return list(cites.values())
+
+
 def field_basis(r: random.Random, topic: str, field: str) -> dict:
-    cites = [citation(r, topic, field.split(".")[-1]) for _ in range(r.randint(1, 3))]
+    cites = citations(r, topic, field.split(".")[-1], r.randint(1, 3))
     return {
         "field": field,
         "citations": cites,
@@ -231,7 +242,7 @@ def generate(kind: str, schema: dict | None, value: object, seed: int, processor
         basis = [field_basis(r, topic, k) for k in content]
         return {"type": "json", "content": content, "basis": basis, "output_schema": None,
                 "mcp_tool_calls": tool_calls, "beta_fields": None}
-    cites = [citation(r, topic, "output") for _ in range(3 if deep else 2)]
+    cites = citations(r, topic, "output", 3 if deep else 2)
     basis = [{"field": "output", "citations": cites,
               "reasoning": f"The answer combines {len(cites)} sources about {topic}.",
               "confidence": r.choice(_CONFIDENCE)}]

@@ -65,6 +65,8 @@ def test_json_output_over_http_conforms(client, name):
         assert basis["field"] in schema["properties"]
         assert basis["confidence"] in ("high", "medium", "low")
         assert basis["reasoning"]
+        urls = [cite["url"] for cite in basis["citations"]]
+        assert len(urls) == len(set(urls)), "a field's basis cites one page twice"
         for cite in basis["citations"]:
             assert cite["url"].startswith("https://") and cite["title"]
             assert isinstance(cite["excerpts"], list)
