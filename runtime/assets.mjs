@@ -60,7 +60,9 @@ export class AssetServer {
     }
     if (decoded.includes("\0") || decoded.includes("\\")) return null;
     const segments = decoded.split("/");
-    if (segments.some((s) => s === ".." || s === "." || (s.startsWith(".") && s !== "") || NEVER_SERVED.has(s))) return null;
+    // No dot segments, no hidden files (.git, .env ...) except .well-known, no config files.
+    const refused = (s) => s === ".." || s === "." || (s.startsWith(".") && s !== ".well-known") || NEVER_SERVED.has(s);
+    if (segments.some(refused)) return null;
     const file = path.resolve(this.root, "." + decoded);
     if (file !== this.root && !file.startsWith(this.root + path.sep)) return null;
     try {

@@ -72,7 +72,8 @@ def patch_env_helper(patch):
     from workers import import_from_javascript
 
     env = import_from_javascript("cloudflare:workers").env
-    names = [str(k) for k in patch.object_keys()]
+    values = dict(patch.to_py(depth=1))  # the SDK passes a JS Map (to_js of a dict)
+    names = list(values)
     saved = {name: getattr(env, name, None) for name in names}
 
     def forget_cached():  # the shared env wrapper caches lookups
@@ -82,7 +83,7 @@ def patch_env_helper(patch):
 
     try:
         for name in names:
-            setattr(env, name, getattr(patch, name))
+            setattr(env, name, values[name])
         forget_cached()
         yield
     finally:

@@ -21,7 +21,7 @@ WORKER = '''
 import json
 
 import js
-from workers import Response, WorkerEntrypoint
+from workers import Response, WorkerEntrypoint, patch_env
 
 import helper
 
@@ -34,6 +34,10 @@ class Default(WorkerEntrypoint):
         if path == "/api/asset":
             origin = request.url.split("/api/")[0]
             return await self.env.ASSETS.fetch(origin + "/app.js")
+        if path == "/api/patched":
+            with patch_env(GREETING="patched"):
+                inside = self.env.GREETING
+            return Response(json.dumps({"inside": inside, "after": self.env.GREETING}))
         if path == "/api/ctx":
             tag = str(js.Object.prototype.toString.call(self.ctx))
             return Response(json.dumps({"tag": tag, "waitUntil": hasattr(self.ctx, "waitUntil")}))
@@ -124,6 +128,10 @@ def test_vars_come_from_toml_then_dev_vars_then_environment(runtime):
     assert body["OTHER"] == "from-env"
     assert body["NUMBER"] == "42"
     assert body["helper"] == "helper-module"  # sibling modules import as on workerd
+
+
+def test_patch_env_overrides_for_a_block_only(runtime):
+    assert get(runtime, "/api/patched").json() == {"inside": "patched", "after": "from-dev-vars"}
 
 
 def test_request_body_reaches_the_worker(runtime):
