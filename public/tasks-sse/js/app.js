@@ -166,7 +166,9 @@ function focusRun() {
   const title = document.getElementById("run-title");
   if (!title) return;
   title.focus({ preventScroll: true });
-  title.scrollIntoView({ block: "nearest" });
+  // Wide screens keep the run view in sight already (sticky column); narrow ones stack it below.
+  if (window.matchMedia("(max-width: 900px)").matches) title.scrollIntoView({ block: "start" });
+  else title.scrollIntoView({ block: "nearest" });
 }
 
 function history_replace(hash) {

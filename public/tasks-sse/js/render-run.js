@@ -124,8 +124,22 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
   let msgShown = 0; // how many it holds (the newest ones)
   let msgQueued = 0; // messages waiting in the queue
 
-  // The box is a column-reverse flex container (styles.css), so it stays pinned to the newest
-  // message by itself: no scrollHeight reads, no forced layout per frame.
+  // Follow the newest message while the reader is at the bottom. Geometry is read only in the scroll
+  // handler and at the start of a frame, before any DOM write, when layout is already clean: no
+  // forced synchronous layout, ever.
+  let follow = true;
+  let scrollPending = 0; // frames in which to (re)scroll to the newest message
+  // Only the reader's own scrolling (wheel, touch, keys, scrollbar) decides whether to follow; the
+  // scroll events our own scrolling, trimming and scroll anchoring cause are ignored.
+  let intentUntil = 0;
+  const intent = () => { intentUntil = now() + 1000; };
+  for (const type of ["wheel", "touchstart", "touchmove", "pointerdown", "keydown"]) {
+    messagesBox.addEventListener(type, intent, { passive: true });
+  }
+  messagesBox.addEventListener("scroll", () => {
+    if (now() > intentUntil) return;
+    follow = messagesBox.scrollTop + messagesBox.clientHeight >= messagesBox.scrollHeight - 8;
+  }, { passive: true });
 
   copyId.addEventListener("click", async () => {
     if (!session) return;
@@ -245,6 +259,14 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
   function flush() {
     scheduled = false;
     if (!session) { queue = []; head = 0; msgQueued = 0; return; }
+    if (scrollPending > 0) {
+      // Last frame's messages are laid out by now: scrolling to them costs no extra layout.
+      // A few frames in a row, because messages scrolled into view get their real height
+      // (content-visibility) and push the bottom further down once.
+      scrollPending -= 1;
+      if (follow) messagesBox.scrollTop = messagesBox.scrollHeight;
+      if (scrollPending > 0) schedule();
+    }
     const start = now();
     const msgFrag = document.createDocumentFragment();
     const errFrag = document.createDocumentFragment();
@@ -256,7 +278,7 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
     let newMessages = 0;
     // A burst (a long replay) queues more messages than the DOM window keeps: the oldest of them,
     // and everything shown now, would be trimmed at once, so they are never built at all.
-    let skip = Math.max(0, msgQueued - msgLimit);
+    let skip = follow ? Math.max(0, msgQueued - msgLimit) : 0;
     if (skip > 0 && msgShown > 0) {
       messages.replaceChildren();
       msgShown = 0;
@@ -278,7 +300,8 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
     if (newMessages) {
       messages.append(msgFrag);
       msgShown += newMessages;
-      if (msgShown > msgLimit) trimMessages(msgShown - msgLimit);
+      // While the reader is scrolled up, nothing is trimmed from under them.
+      if (msgShown > msgLimit && follow) trimMessages(msgShown - msgLimit);
     }
     if (tlFrag.childNodes.length) timeline.append(tlFrag);
     if (errFrag.childNodes.length) errors.append(errFrag);
@@ -299,6 +322,10 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
         rawTo = end;
       }
       if (rawTo < all.length) scheduled || schedule();
+    }
+    if (newMessages && follow) {
+      scrollPending = 3;
+      schedule(); // the scroll happens next frame, after this one's layout
     }
     if (queue.length) schedule();
     onFlush({ session, rendered, pending: queue.length - head });
@@ -396,6 +423,7 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
     messages.replaceChildren();
     msgShown = 0;
     msgLimit = MSG_WINDOW;
+    follow = true;
     errors.replaceChildren();
     others.replaceChildren();
     output.replaceChildren();
