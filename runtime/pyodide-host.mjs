@@ -181,7 +181,8 @@ export async function startWorkerHost({ config, pyodideDir, wheelFile, snapshotD
     return new Promise((resolve, reject) => {
       const ctx = new ExecutionContext(onWaitUntilError);
       pyDispatch(request, ctx, (response, errorText) => {
-        if (response) resolve(response);
+        if (response instanceof Response) resolve(response);
+        else if (response) reject(new WorkerError(`TypeError: fetch returned a JS ${response?.constructor?.name ?? typeof response}, not a Response`));
         else reject(new WorkerError(errorText ?? "unknown error"));
       });
     });
