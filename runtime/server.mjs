@@ -4,6 +4,10 @@
 // Environment: PORT, HOST; any [vars] name overrides that var; WRANGLER_CONFIG (another
 // wrangler.toml), RUNTIME_WHEEL_DIR, RUNTIME_PYODIDE_DIR, RUNTIME_SNAPSHOT_DIR, RUNTIME_SNAPSHOT=0
 // (start without the Pyodide memory snapshot).
+//
+// `node runtime/server.mjs --prepare` loads everything (building the start-up snapshot if it is
+// missing), checks that the Worker imports, and exits without listening: `make setup` can run it
+// so that even the first start is fast.
 
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -79,6 +83,11 @@ async function main() {
   } catch (err) {
     const detail = err?.type ? `${err.type}: ${err.message}` : err?.stack ?? String(err);
     fail(`the Worker ${path.relative(ROOT, config.mainPath)} did not load:\n${detail}`);
+  }
+
+  if (process.argv.includes("--prepare")) {
+    log(`runtime: prepared in ${Math.round(performance.now() - started)} ms (${worker.how}); ${path.relative(ROOT, config.mainPath)} imports cleanly`);
+    process.exit(0);
   }
 
   const route = createRouter({ assets, runWorkerFirst: config.assets?.runWorkerFirst, runWorker: worker.dispatch });

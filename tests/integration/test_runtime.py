@@ -283,3 +283,18 @@ def test_config_json_is_served_from_vars(log_dir):
         assert f"{server.url}/tasks-sse/" in server.log()  # the ready line names the URL
     finally:
         server.stop()
+
+
+def test_prepare_builds_the_start_snapshot_then_uses_it(tmp_path):
+    """A fresh checkout has no snapshot: the first start builds it, later starts load it."""
+    env = {"RUNTIME_SNAPSHOT_DIR": str(tmp_path / "snap")}
+    first = subprocess.run(["node", "runtime/server.mjs", "--prepare"], cwd=ROOT,
+                           capture_output=True, text=True, timeout=120, env={**os.environ, **env})
+    assert first.returncode == 0, first.stderr
+    assert "snapshot built" in first.stdout
+    assert list((tmp_path / "snap").glob("*.snapshot"))
+    second = subprocess.run(["node", "runtime/server.mjs", "--prepare"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120, env={**os.environ, **env})
+    assert second.returncode == 0, second.stderr
+    assert "from snapshot" in second.stdout
+    assert "imports cleanly" in second.stdout
