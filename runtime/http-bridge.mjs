@@ -31,24 +31,32 @@ function accepts(acceptEncoding, coding) {
   });
 }
 
-/** The request body as a byte ReadableStream with backpressure on the socket. */
+/**
+ * The request body as a byte ReadableStream with backpressure on the socket. If the Worker cancels
+ * it (e.g. a body over its size limit), the rest is read and dropped so that the Worker's answer
+ * (a 413) still reaches the client; the connection then closes.
+ */
 function bodyStream(req) {
+  let cancelled = false;
   return new ReadableStream(
     {
       start(controller) {
         req.on("data", (chunk) => {
+          if (cancelled) return;
           controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
           if (controller.desiredSize <= 0) req.pause();
         });
-        req.on("end", () => controller.close());
-        req.on("error", (err) => controller.error(err));
-        req.on("aborted", () => controller.error(new Error("client aborted the request body")));
+        req.on("end", () => cancelled || controller.close());
+        req.on("error", (err) => cancelled || controller.error(err));
+        req.on("aborted", () => cancelled || controller.error(new Error("client aborted the request body")));
       },
       pull() {
         req.resume();
       },
       cancel() {
-        req.destroy();
+        cancelled = true;
+        req.bodyCancelled = true;
+        req.resume();
       },
     },
     { highWaterMark: BODY_HIGH_WATER, size: (chunk) => chunk.byteLength },
@@ -113,6 +121,8 @@ async function writeResponse(req, res, response) {
     if (accepts(req.headers["accept-encoding"], coding)) encoder = ENCODERS[coding]();
     else delete headers["content-encoding"];
   }
+  // The Worker answered without reading the whole upload: do not reuse this connection.
+  if (req.bodyCancelled && !req.complete) headers.connection = "close";
   try {
     res.writeHead(status, response.statusText || undefined, headers);
   } catch {

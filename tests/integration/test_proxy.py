@@ -273,6 +273,20 @@ def test_body_over_one_mib_gets_413(proxy, upstream):
     assert upstream.requests == []
 
 
+def test_chunked_body_over_one_mib_gets_413(proxy, upstream):
+    """No Content-Length: the Worker counts while streaming and its 413 still reaches the client."""
+    def gen():
+        for _ in range(32):
+            yield b"x" * 65536
+
+    r = httpx.post(f"{proxy.url}{API}/v1/echo", content=gen(),
+                   headers={"content-type": "application/json"})
+    assert r.status_code == 413
+    assert r.json()["type"] == "error"
+    assert r.headers["access-control-allow-origin"] == "*"
+    assert all(len(seen.body) <= 1024 * 1024 for seen in upstream.requests)
+
+
 def test_upstream_down_gives_502_json_with_cors(log_dir):
     dead = f"http://127.0.0.1:{free_port()}"
     server = start_worker(log_dir, upstream=dead)
