@@ -90,6 +90,17 @@ def test_sse_events_arrive_as_they_are_sent(proxy, upstream):
     assert early >= count - 2, (arrivals, sent)
 
 
+def test_upstream_dropping_mid_stream_is_not_a_clean_end(proxy, upstream):
+    """An SSE client must see the cut (to reconnect), never a normally finished body."""
+    received = ""
+    with pytest.raises(httpx.RemoteProtocolError), \
+            httpx.stream("GET", f"{proxy.url}{API}/v1/sse-broken", timeout=10) as r:
+        assert r.status_code == 200
+        for chunk in r.iter_text():
+            received += chunk
+    assert "id: 0" in received
+
+
 def test_client_going_away_cancels_the_upstream_stream(proxy, upstream):
     with httpx.stream("GET", f"{proxy.url}{API}/v1/sse-forever?tag=cancel", timeout=10) as r:
         assert r.status_code == 200

@@ -8,6 +8,7 @@ directly. Endpoints (any method unless noted; the query string tunes them):
                            www-authenticate (401) / retry-after (429) and x-stub-status
 - `/v1/sse?count=&interval_ms=&pad=`  an event stream, one `tick` event per interval; each
                            event's data holds its index and the upstream's send time
+- `/v1/sse-broken`         one event, then the connection drops without a clean end
 - `/v1/sse-forever`        ticks every 100 ms until the client goes away (recorded in `disconnects`)
 - `/v1/slow?delay_ms=`     waits, then answers 200 (recorded in `disconnects` if the client left)
 - `/v1/big?bytes=`         a body of that many bytes in 64 KiB chunks
@@ -130,6 +131,12 @@ class StubUpstream:
             await self._sse(send, receive, int(params.get("count", "5")),
                             int(params.get("interval_ms", "300")), int(params.get("pad", "0")),
                             params.get("tag", "sse"))
+        elif path == "/v1/sse-broken":
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-type", b"text/event-stream")]})
+            await send({"type": "http.response.body", "more_body": True,
+                        "body": b"event: tick\nid: 0\ndata: {}\n\n"})
+            raise RuntimeError("stub: connection dropped mid-stream (on purpose)")
         elif path == "/v1/sse-forever":
             await self._sse(send, receive, 10**9, 100, 0, params.get("tag", "forever"))
         elif path == "/v1/slow":
