@@ -31,7 +31,10 @@ async def run(ctx: Ctx) -> Section:
         d_ms, t_ms, _, _ = await ttfb.measure(fctx, 200)
         ttfb_add = summary(t_ms)["p50"] - summary(d_ms)["p50"]
         d_mb, t_mb, _ = await throughput.measure(fctx, 3)
-        burst_t = await concurrency.burst(*fctx.wk, API, 500, rss_pid=server.proc.pid)
+        pids = {"upstream": ctx.upstream.proc.pid, "proxy": server.proc.pid}
+        burst_t = await concurrency.burst(
+            *fctx.wk, API, 500, rss_pid=server.proc.pid, cpu_pids=pids
+        )
         direct_p99 = ctx.shared.get("conc500_direct_p99")
         if direct_p99 is None:
             burst_d = await concurrency.burst(*fctx.up, "", 500)
@@ -58,6 +61,10 @@ async def run(ctx: Ctx) -> Section:
         Row("500 streams at once: proxy RSS (peak)", None, burst_t["rss_peak_mb"], None, "MB"),
         Row("launch → first 200", None, started, None, "s"),
     ]
-    sec.notes.append("same client, upstream and counts as the sections above (fewer repetitions).")
+    sec.notes.append(
+        "same client, upstream and counts as the sections above (fewer repetitions); 500-stream "
+        f"opening phase {burst_t['opening_s'] * 1000:.0f} ms, CPU "
+        + ", ".join(f"{k} {v}%" for k, v in burst_t["opening_cpu"].items())
+    )
     sec.data = {"added_ms": a, "ttfb_added_p50_ms": ttfb_add, "mb_s": t_mb, "burst500": burst_t}
     return sec
