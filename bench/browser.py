@@ -166,7 +166,6 @@ async def run(ctx: Ctx) -> Section:
     longest = max((max(r["longtasks"], default=0) for r in renders), default=0)
     loaf = max((max(r["loafs"], default=0) for r in renders), default=0)
     gap = max(r["maxGap"] for r in renders)
-    worst = max(longest, loaf)
     sec.rows += [
         Row(
             f"Run click → first event on screen (median of {RUNS})", None, median(spans), None, "ms"
@@ -181,13 +180,20 @@ async def run(ctx: Ctx) -> Section:
             median(totals) <= T.RENDER_5000_MS,
         ),
         Row(
-            "render: longest main-thread task (longtask / long frame)",
+            "render: longest main-thread task (Long Tasks API)",
             None,
-            worst if worst else f"none ≥ 50 ms (frame gap ≤ {gap:.0f} ms)",
+            longest if longest else f"none ≥ 50 ms (frame gap ≤ {gap:.0f} ms)",
             None,
             "ms",
             f"≤ {T.LONG_TASK_MS:g} ms",
-            worst <= T.LONG_TASK_MS,
+            longest <= T.LONG_TASK_MS,
+        ),
+        Row(
+            "render: longest animation frame (script + style + layout + paint)",
+            None,
+            loaf if loaf else "none ≥ 50 ms",
+            None,
+            "ms",
         ),
     ]
     sec.notes += [
