@@ -58,7 +58,8 @@ export function loadConfig(env = process.env) {
   if (path.extname(mainPath) !== ".py") throw new ConfigError(`${file}: the local runtime runs Python Workers only (main = "${toml.main}")`);
 
   const vars = {};
-  for (const [k, v] of Object.entries(toml.vars ?? {})) vars[k] = typeof v === "string" ? v : JSON.stringify(v);
+  // As with wrangler, a non-string var (number, boolean, array) reaches the Worker as that value.
+  for (const [k, v] of Object.entries(toml.vars ?? {})) vars[k] = v;
   const devVarsFile = path.join(root, ".dev.vars");
   if (fs.existsSync(devVarsFile)) Object.assign(vars, parseDevVars(fs.readFileSync(devVarsFile, "utf8")));
   // Environment variables of the same name win (PARALLEL_API_ORIGIN=... make worker).

@@ -126,7 +126,7 @@ def test_vars_come_from_toml_then_dev_vars_then_environment(runtime):
     body = get(runtime, "/api/vars").json()
     assert body["GREETING"] == "from-dev-vars"
     assert body["OTHER"] == "from-env"
-    assert body["NUMBER"] == "42"
+    assert body["NUMBER"] == 42  # a non-string var keeps its type, as with wrangler
     assert body["helper"] == "helper-module"  # sibling modules import as on workerd
 
 
