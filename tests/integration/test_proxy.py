@@ -7,6 +7,7 @@ preflights, hostile paths, 502/413, and many streams at once.
 from __future__ import annotations
 
 import asyncio
+import fnmatch
 import http.client
 import json
 import time
@@ -14,7 +15,7 @@ import time
 import httpx
 import pytest
 
-from tests.support.servers import free_port, start_worker
+from tests.support.servers import ROOT, free_port, start_worker
 from tests.support.stub_upstream import StubUpstream
 
 API = "/tasks-sse/api"
@@ -365,3 +366,72 @@ def test_log_has_one_line_per_request_without_query_or_header_values(proxy, upst
     assert "query-secret-42" not in log
     assert "sk-header-secret-42" not in log
     assert sum(line.startswith(line_start) for line in log.splitlines()) == 1
+
+
+# --- the playground's assets ---------------------------------------------------------------------
+
+PUBLIC = ROOT / "public"
+
+
+def headers_rules() -> list[tuple[str, list[tuple[str, str]]]]:
+    """public/_headers as (pattern, [(name, value)]) - only the plain form the project uses."""
+    path = PUBLIC / "_headers"
+    if not path.exists():
+        return []
+    rules: list[tuple[str, list[tuple[str, str]]]] = []
+    for line in path.read_text().splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not line[0].isspace():
+            rules.append((line.strip(), []))
+        elif ":" in line and not line.strip().startswith("!"):
+            name, value = line.strip().split(":", 1)
+            rules[-1][1].append((name.strip().lower(), value.strip()))
+    return rules
+
+
+def expected_headers(path: str) -> dict[str, str]:
+    expected: dict[str, str] = {}
+    for pattern, pairs in headers_rules():
+        if fnmatch.fnmatchcase(path, pattern.replace(":name", "*")):
+            for name, value in pairs:
+                expected[name] = f"{expected[name]}, {value}" if name in expected else value
+    return expected
+
+
+def playground_assets() -> list[tuple[str, str]]:
+    found = []
+    for file in sorted((PUBLIC / "tasks-sse").rglob("*")):
+        if file.is_file() and file.suffix in (".html", ".css", ".js"):
+            rel = "/" + file.relative_to(PUBLIC).as_posix()
+            found.append((rel.removesuffix("index.html"), file.suffix))
+    return found
+
+
+CONTENT_TYPES = {".html": "text/html", ".css": "text/css", ".js": "application/javascript"}
+
+
+@pytest.mark.parametrize(("path", "suffix"), playground_assets())
+def test_playground_assets_have_their_type_and_the_headers_rules(proxy, path, suffix):
+    r = httpx.get(proxy.url + path)
+    assert r.status_code == 200
+    assert r.headers["content-type"].split(";")[0] == CONTENT_TYPES[suffix]
+    for name, value in expected_headers(path).items():
+        assert r.headers.get(name) == value, name
+
+
+def test_playground_page_carries_a_strict_csp(proxy):
+    if not headers_rules():
+        pytest.skip("public/_headers not written yet")
+    csp = httpx.get(proxy.url + "/tasks-sse/").headers["content-security-policy"]
+    directives = {d.split()[0]: d.split()[1:] for d in csp.split(";") if d.strip()}
+    for directive in ("default-src", "script-src", "style-src", "connect-src"):
+        assert directives[directive] == ["'self'"], directive
+    assert directives["frame-ancestors"] == ["'none'"]
+
+
+def test_playground_directory_redirects_to_its_slash(proxy):
+    r = httpx.get(proxy.url + "/tasks-sse", follow_redirects=False)
+    assert r.status_code == 307
+    assert r.headers["location"] == "/tasks-sse/"
+    assert httpx.get(proxy.url + "/", follow_redirects=False).headers["location"] == "/tasks-sse/"
