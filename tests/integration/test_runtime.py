@@ -298,3 +298,13 @@ def test_prepare_builds_the_start_snapshot_then_uses_it(tmp_path):
     assert second.returncode == 0, second.stderr
     assert "from snapshot" in second.stdout
     assert "imports cleanly" in second.stdout
+
+
+def test_too_old_node_is_refused_with_a_clear_message():
+    script = ("import('./runtime/preflight.mjs').then((m) => {"
+              " try { m.checkNode('18.19.0'); console.log('accepted'); }"
+              " catch (e) { console.log(e.message); } m.checkNode(process.versions.node); })")
+    proc = subprocess.run(["node", "--input-type=module", "-e", script], cwd=ROOT,
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert "Node 20 or newer is required (this is Node 18.19.0)" in proc.stdout
