@@ -1,12 +1,15 @@
 """Small bridges between the pure policy modules and the platform's JS objects.
 
-Headers cross as plain strings, one call per header, so no PyProxy is created (an implicit
-proxy of a Python list handed to JS is what made a prototype leak memory per request).
+Every JS call from Python is a crossing that costs far more than the Python around it, so
+headers cross in one call each way: read as one array of pairs, written as one list converted
+by `to_js` (a JS copy: no PyProxy is created, which matters because an implicit proxy of a
+Python list handed to JS is what made a prototype leak memory per request).
 """
 
 from __future__ import annotations
 
 import js
+from pyodide.ffi import to_js
 from workers import Response
 
 try:  # Pyodide >= 0.27 may surface JS null as jsnull instead of None.
@@ -27,15 +30,17 @@ def is_null(value) -> bool:
 
 
 def header_pairs(js_headers) -> list[Header]:
-    """A JS Headers object as (lowercase name, value) pairs."""
-    return [(str(entry[0]), str(entry[1])) for entry in js_headers]
+    """A JS Headers object as (lowercase name, value) pairs, read in one crossing."""
+    return [(name, value) for name, value in js.Array.from_(js_headers).to_py()]
+
+
+def js_object(options: dict):
+    """A plain JS object from a dict (nested lists become arrays), converted in one call."""
+    return to_js(options, dict_converter=js.Object.fromEntries)
 
 
 def to_js_headers(pairs: list[Header]):
-    headers = js.Headers.new()
-    for name, value in pairs:
-        headers.append(name, value)
-    return headers
+    return js.Headers.new(to_js(pairs))
 
 
 def js_request_of(request):
@@ -44,12 +49,18 @@ def js_request_of(request):
 
 
 def respond(body, status: int, headers: list[Header], status_text: str = "") -> Response:
+    """A Response built by JS's constructor in one call, then wrapped by the SDK as is.
+
+    `body` is None, a str or a JS body (a ReadableStream): nothing Python-owned crosses over.
+    """
     if status in NULL_BODY_STATUSES:
         body = None
-    return Response(
-        body, status=status, status_text=status_text or reason(status),
-        headers=to_js_headers(headers),
+    elif isinstance(body, bytes | bytearray):
+        body = to_js(body)  # a Uint8Array copy, not a proxy
+    init = js_object(
+        {"status": status, "statusText": status_text or reason(status), "headers": headers}
     )
+    return Response(js.Response.new(body, init))
 
 
 def json_response(payload: str, status: int, headers: list[Header]) -> Response:

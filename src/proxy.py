@@ -11,10 +11,9 @@ import contextlib
 
 import js
 from pyodide.ffi import create_proxy, to_js
-from workers import fetch
 
 import headers as header_policy
-from interop import error_response, header_pairs, is_null, respond, to_js_headers
+from interop import error_response, header_pairs, is_null, js_object, respond
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -94,9 +93,12 @@ async def forward(js_request, target_url: str, cors: list[tuple[str, str]]):
             limited = _LimitedBody(body, MAX_BODY_BYTES)
             body = limited.stream
 
+    # The platform's fetch is called directly with one options object (headers as a list of
+    # pairs inside it): the SDK's wrapper would convert keyword arguments, make an abort signal
+    # and wrap the answer twice per request, which shows in a burst of requests.
     options = {
         "method": method,
-        "headers": to_js_headers(header_policy.request_headers(incoming)),
+        "headers": header_policy.request_headers(incoming),
         # Never follow a redirect: it could point at another host.
         "redirect": "manual",
     }
@@ -104,7 +106,7 @@ async def forward(js_request, target_url: str, cors: list[tuple[str, str]]):
         options["body"] = body
         options["duplex"] = "half"  # required by WHATWG fetch for a streamed body
     try:
-        upstream = await fetch(target_url, **options)
+        js_upstream = await js.fetch(target_url, js_object(options))
     except Exception as exc:
         if limited is not None and limited.exceeded:
             return error_response(
@@ -116,11 +118,11 @@ async def forward(js_request, target_url: str, cors: list[tuple[str, str]]):
         if limited is not None and limited.exceeded:
             limited.destroy()
 
-    js_upstream = upstream.js_object
     out = header_policy.response_headers(header_pairs(js_upstream.headers))
     out = header_policy.with_stream_cache_control(out) + cors
+    body = js_upstream.body
     return respond(
-        js_upstream.body if not is_null(js_upstream.body) else None,
+        None if is_null(body) else body,
         int(js_upstream.status),
         out,
         status_text=str(js_upstream.statusText or ""),
