@@ -7,6 +7,7 @@ import http from "node:http";
 import zlib from "node:zlib";
 import { withClientSignal } from "./fetch-shim.mjs";
 import { WorkerError } from "./pyodide-host.mjs";
+import { requestEnded, requestStarted } from "./young-generation.mjs";
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 const HOST_HEADER = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
@@ -192,7 +193,9 @@ export function createHttpServer({ handle, log, fallbackHost }) {
     const path = logPath(req.url);
     const aborter = new AbortController();
     let status = 0;
+    requestStarted();
     res.on("close", () => {
+      requestEnded();
       if (!res.writableFinished) aborter.abort(new Error("client went away"));
       const ms = (performance.now() - started).toFixed(1);
       log(`${req.method} ${path} ${status || "-"} ${ms}ms${res.writableFinished ? "" : " (client closed)"}`);
