@@ -17,6 +17,34 @@ import { leanFetch, leanRequestOf } from "./http-fetch.mjs";
 
 let currentSignal = null;
 
+/**
+ * A request's "client went away" signal: the part of AbortSignal its subrequests use (`aborted`,
+ * `reason`, add/removeEventListener("abort")), without an AbortController per request, which
+ * was ~2% of the CPU of a burst of requests.
+ */
+export class ClientSignal {
+  aborted = false;
+  reason = undefined;
+  #listeners = null;
+
+  addEventListener(type, listener) {
+    if (type === "abort" && !this.aborted) (this.#listeners ??= new Set()).add(listener);
+  }
+
+  removeEventListener(type, listener) {
+    this.#listeners?.delete(listener);
+  }
+
+  abort(reason) {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    const listeners = this.#listeners;
+    this.#listeners = null;
+    if (listeners) for (const listener of listeners) listener.call(this);
+  }
+}
+
 /** Run `fn` (which dispatches one request) with `signal` as its client's abort signal. */
 export function withClientSignal(signal, fn) {
   const outer = currentSignal;

@@ -5,7 +5,7 @@
 
 import http from "node:http";
 import zlib from "node:zlib";
-import { withClientSignal } from "./fetch-shim.mjs";
+import { ClientSignal, withClientSignal } from "./fetch-shim.mjs";
 import { WorkerError } from "./pyodide-host.mjs";
 import { requestEnded, requestStarted } from "./young-generation.mjs";
 
@@ -191,12 +191,12 @@ export function createHttpServer({ handle, log, fallbackHost }) {
   server.on("request", (req, res) => {
     const started = performance.now();
     const path = logPath(req.url);
-    const aborter = new AbortController();
+    const clientSignal = new ClientSignal();
     let status = 0;
     requestStarted();
     res.on("close", () => {
       requestEnded();
-      if (!res.writableFinished) aborter.abort(new Error("client went away"));
+      if (!res.writableFinished) clientSignal.abort(new Error("client went away"));
       const ms = (performance.now() - started).toFixed(1);
       log(`${req.method} ${path} ${status || "-"} ${ms}ms${res.writableFinished ? "" : " (client closed)"}`);
     });
@@ -210,7 +210,7 @@ export function createHttpServer({ handle, log, fallbackHost }) {
       return;
     }
     const pathname = new URL(request.url).pathname;
-    withClientSignal(aborter.signal, () => handle(request, pathname))
+    withClientSignal(clientSignal, () => handle(request, pathname))
       .then((response) => {
         status = response.status;
         return writeResponse(req, res, response);
