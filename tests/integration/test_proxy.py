@@ -175,7 +175,7 @@ def test_methods_are_forwarded(proxy, upstream, method):
 
 # --- responses pass through --------------------------------------------------------------------
 
-@pytest.mark.parametrize("status", [401, 404, 422, 429, 500])
+@pytest.mark.parametrize("status", [302, 307, 401, 404, 422, 429, 500])
 def test_upstream_status_and_body_pass_through_with_cors(proxy, upstream, status):
     r = httpx.get(f"{proxy.url}{API}/v1/status/{status}", headers={"x-api-key": "k"})
     assert r.status_code == status
