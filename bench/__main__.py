@@ -146,6 +146,9 @@ def main() -> None:
     )
     a = p.parse_args()
     only = set(a.only.split(",")) if a.only else None
+    unknown = sorted((only or set()) - {k for k, *_ in SECTIONS})
+    if unknown:
+        p.error(f"unknown section(s): {', '.join(unknown)}")
     results, sections = asyncio.run(run_all(only))
     print(format_report(results, sections))
     out = a.json or (None if only else RESULTS)
