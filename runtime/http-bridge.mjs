@@ -5,6 +5,7 @@
 
 import http from "node:http";
 import zlib from "node:zlib";
+import { drained } from "./backpressure.mjs";
 import { ClientSignal, withClientSignal } from "./fetch-shim.mjs";
 import { WorkerError } from "./pyodide-host.mjs";
 import { requestEnded, requestStarted } from "./young-generation.mjs";
@@ -154,17 +155,7 @@ async function writeResponse(req, res, response) {
       const { done, value } = await reader.read();
       if (done) break;
       if (clientGone) return;
-      if (!sink.write(value)) {
-        await new Promise((resolve) => {
-          const ready = () => {
-            sink.off("drain", ready);
-            res.off("close", ready);
-            resolve();
-          };
-          sink.on("drain", ready);
-          res.on("close", ready);
-        });
-      }
+      if (!sink.write(value)) await drained(sink, res);
     }
     sink.end();
   } catch {

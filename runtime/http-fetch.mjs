@@ -14,6 +14,7 @@
 import http from "node:http";
 import https from "node:https";
 import zlib from "node:zlib";
+import { drained } from "./backpressure.mjs";
 
 const AGENT_OPTIONS = { keepAlive: true, scheduling: "lifo", timeout: 4000 };
 const AGENTS = { "http:": new http.Agent(AGENT_OPTIONS), "https:": new https.Agent(AGENT_OPTIONS) };
@@ -138,17 +139,7 @@ async function pumpBody(body, req) {
       const { done, value } = await reader.read();
       if (done) break;
       if (req.destroyed) throw new Error("upstream request closed");
-      if (!req.write(value)) {
-        await new Promise((resolve) => {
-          const ready = () => {
-            req.off("drain", ready);
-            req.off("close", ready);
-            resolve();
-          };
-          req.on("drain", ready);
-          req.on("close", ready);
-        });
-      }
+      if (!req.write(value)) await drained(req);
     }
     req.end();
   } catch (err) {
