@@ -82,6 +82,7 @@ test-e2e: setup chromium
 
 test: setup chromium
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	node --test tests/js/
 	$(PY) -m pytest -q -p no:cacheprovider tests --ignore=tests/e2e
 	@# Browser tests in their own process: Playwright's sync API keeps an event loop running

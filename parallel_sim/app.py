@@ -54,8 +54,12 @@ class Sim:
         self.limiter = RateLimiter(config.rate_limit_per_minute)
         self.credits = Credits(config.credits)
         self.oauth = OAuthProvider(self.keys, config.issuer)
-        self.webhooks = WebhookSender(config.webhook_secret, config.webhook_max_attempts,
-                                      config.webhook_retry_seconds, config.speed)
+        self.webhooks = WebhookSender(
+            config.webhook_secret,
+            config.webhook_max_attempts,
+            config.webhook_retry_seconds,
+            config.speed,
+        )
         self.config_faults = faultlib.parse(config.fault)
         self.fail_counter = faultlib.FailCounter()
 
@@ -63,18 +67,23 @@ class Sim:
 class Ctx:
     """Per request: the caller's key and the faults in force."""
 
-    def __init__(self, sim: Sim, request: Request, key: str, faults: faultlib.Faults,
-                 raw_fault: str):
+    def __init__(
+        self, sim: Sim, request: Request, key: str, faults: faultlib.Faults, raw_fault: str
+    ):
         self.sim, self.request, self.key, self.faults, self.raw_fault = (
-            sim, request, key, faults, raw_fault)
+            sim,
+            request,
+            key,
+            faults,
+            raw_fault,
+        )
 
 
 Handler = Callable[[Ctx], Awaitable[Response]]
 
 
 def request_fault_text(request: Request) -> str:
-    return (request.headers.get(faultlib.HEADER) or request.query_params.get(faultlib.PARAM)
-            or "")
+    return request.headers.get(faultlib.HEADER) or request.query_params.get(faultlib.PARAM) or ""
 
 
 async def apply_faults(ctx: Ctx, faults: faultlib.Faults, counter_key: str) -> Response | None:
@@ -84,8 +93,12 @@ async def apply_faults(ctx: Ctx, faults: faultlib.Faults, counter_key: str) -> R
     if faults.fail_first and ctx.sim.fail_counter.should_fail(counter_key, faults.fail_first[0]):
         status = faults.fail_first[1]
         headers = {"retry-after": "1"} if status in (429, 503) else None
-        return error_response(status, FAULT_MESSAGES.get(status, f"Simulated fault {status}"),
-                              {"fault": "fail-first"}, headers)
+        return error_response(
+            status,
+            FAULT_MESSAGES.get(status, f"Simulated fault {status}"),
+            {"fault": "fail-first"},
+            headers,
+        )
     return None
 
 
@@ -100,11 +113,13 @@ def api(sim: Sim, handler: Handler, counts_for_rate: bool = False) -> Callable:
         try:
             faults = sim.config_faults.merged(faultlib.parse(raw))
         except faultlib.FaultSyntaxError as e:
-            return error_response(400, f"Bad fault injection ({faultlib.HEADER} / "
-                                       f"{faultlib.PARAM}): {e}")
+            return error_response(
+                400, f"Bad fault injection ({faultlib.HEADER} / {faultlib.PARAM}): {e}"
+            )
         ctx = Ctx(sim, request, key, faults, raw)
         failed = await apply_faults(
-            ctx, faults, f"{request.method} {request.url.path} {raw or sim.config.fault}")
+            ctx, faults, f"{request.method} {request.url.path} {raw or sim.config.fault}"
+        )
         if failed:
             return failed
         if counts_for_rate and not sim.limiter.allow(key):
@@ -157,10 +172,16 @@ async def with_run(ctx: Ctx, not_found: str = RUN_NOT_FOUND) -> tuple[Run | None
         # The wrapper applied the request's own faults; the run's apply where the request set
         # none, with fail-first counted per run (every request addressed to it).
         mine, theirs = faultlib.parse(str(meta)), faultlib.parse(ctx.raw_fault)
-        failed = await apply_faults(ctx, faultlib.Faults(
-            first_byte_delay_ms=None if theirs.first_byte_delay_ms is not None
-            else mine.first_byte_delay_ms,
-            fail_first=None if theirs.fail_first else mine.fail_first), f"run {run.run_id}")
+        failed = await apply_faults(
+            ctx,
+            faultlib.Faults(
+                first_byte_delay_ms=None
+                if theirs.first_byte_delay_ms is not None
+                else mine.first_byte_delay_ms,
+                fail_first=None if theirs.fail_first else mine.fail_first,
+            ),
+            f"run {run.run_id}",
+        )
         if failed:
             return None, failed
     return run, None
@@ -205,8 +226,9 @@ async def run_events(ctx: Ctx) -> Response:
         return err
     f = run_faults(ctx, run)
     events = stream.run_events(run, f, ctx.sim.config.max_stream_seconds)
-    return StreamingResponse(stream.encode(events, f), media_type="text/event-stream",
-                             headers=stream.SSE_HEADERS)
+    return StreamingResponse(
+        stream.encode(events, f), media_type="text/event-stream", headers=stream.SSE_HEADERS
+    )
 
 
 async def not_found(ctx: Ctx) -> Response:
@@ -228,8 +250,13 @@ def build_app(config: Config) -> Starlette:
         ]
         routes += group_routes(sim, prefix, api)
     for prefix in ("/v1", "/v1beta"):
-        routes.append(Route(prefix + "/{rest:path}", api(sim, not_found),
-                            methods=["GET", "POST", "PUT", "PATCH", "DELETE"]))
+        routes.append(
+            Route(
+                prefix + "/{rest:path}",
+                api(sim, not_found),
+                methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            )
+        )
     o = sim.oauth
     routes += [
         Route("/.well-known/oauth-authorization-server", o.metadata, methods=["GET"]),
@@ -250,10 +277,22 @@ def build_app(config: Config) -> Starlette:
 
     # The real API sends no CORS headers; answering CORS here is harmless and lets a browser
     # page call the OAuth endpoints (and the API) directly.
-    middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"],
-                             allow_headers=["*"], expose_headers=EXPOSE, max_age=600)]
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
-                    exception_handlers={404: http_error, 405: http_error})
+    middleware = [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=["*"],
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=EXPOSE,
+            max_age=600,
+        )
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={404: http_error, 405: http_error},
+    )
     app.state.sim = sim
     return app
 
@@ -265,9 +304,11 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 async def home(request: Request) -> Response:
-    return json_response({
-        "name": "Parallel Task API simulator",
-        "docs": "parallel_sim/README.md",
-        "api": ["/v1/tasks/runs", "/v1beta/tasks/runs/{run_id}/events", "/v1beta/tasks/groups"],
-        "oauth": "/.well-known/oauth-authorization-server",
-    })
+    return json_response(
+        {
+            "name": "Parallel Task API simulator",
+            "docs": "parallel_sim/README.md",
+            "api": ["/v1/tasks/runs", "/v1beta/tasks/runs/{run_id}/events", "/v1beta/tasks/groups"],
+            "oauth": "/.well-known/oauth-authorization-server",
+        }
+    )

@@ -24,8 +24,11 @@ def invalid(e: InvalidRequest) -> Response:
 
 
 def invalid_query(name: str, msg: str) -> Response:
-    return error_response(422, INVALID_QUERY, {
-        "field": name, "errors": [{"loc": ["query", name], "msg": msg, "type": "value_error"}]})
+    return error_response(
+        422,
+        INVALID_QUERY,
+        {"field": name, "errors": [{"loc": ["query", name], "msg": msg, "type": "value_error"}]},
+    )
 
 
 async def read_json(request: Request) -> object:

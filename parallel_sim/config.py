@@ -83,8 +83,12 @@ def parse_args(argv: list[str] | None = None, base: Config | None = None) -> Con
     p.add_argument("--max-stream-seconds", type=float, default=c.max_stream_seconds)
     p.add_argument("--webhook-secret", default=c.webhook_secret)
     p.add_argument("--failure-rate", type=float, default=c.failure_rate)
-    p.add_argument("--rate-limit", type=int, default=c.rate_limit_per_minute,
-                   help="run-creating POSTs per minute per key (0 = unlimited)")
+    p.add_argument(
+        "--rate-limit",
+        type=int,
+        default=c.rate_limit_per_minute,
+        help="run-creating POSTs per minute per key (0 = unlimited)",
+    )
     p.add_argument("--credits", type=float, default=c.credits, help="credit balance in USD")
     p.add_argument("--fault", default=c.fault, help="fault list applied to every API request")
     p.add_argument("--webhook-max-attempts", type=int, default=c.webhook_max_attempts)
@@ -99,10 +103,19 @@ def parse_args(argv: list[str] | None = None, base: Config | None = None) -> Con
     if a.max_stream_seconds <= 0:
         p.error("--max-stream-seconds must be positive")
     return Config(
-        host=a.host, port=a.port, api_key=a.api_key, speed=a.speed, seed=a.seed,
-        max_stream_seconds=a.max_stream_seconds, webhook_secret=a.webhook_secret,
-        failure_rate=a.failure_rate, rate_limit_per_minute=a.rate_limit, credits=a.credits,
-        fault=a.fault, webhook_max_attempts=a.webhook_max_attempts,
-        webhook_retry_seconds=a.webhook_retry_seconds, issuer=a.issuer.rstrip("/"),
+        host=a.host,
+        port=a.port,
+        api_key=a.api_key,
+        speed=a.speed,
+        seed=a.seed,
+        max_stream_seconds=a.max_stream_seconds,
+        webhook_secret=a.webhook_secret,
+        failure_rate=a.failure_rate,
+        rate_limit_per_minute=a.rate_limit,
+        credits=a.credits,
+        fault=a.fault,
+        webhook_max_attempts=a.webhook_max_attempts,
+        webhook_retry_seconds=a.webhook_retry_seconds,
+        issuer=a.issuer.rstrip("/"),
         log_requests=a.log_requests,
     )

@@ -36,20 +36,33 @@ def _message(kind: str, topic: str, step: int, r: random.Random) -> str:
     if kind == "exec_status":
         return "Starting research" if step == 0 else "Compiling the final answer"
     if kind == "plan":
-        return (f"I'm working on gathering information about {topic}. I'll look for recent, "
-                "authoritative sources first and then cross-check the key facts.")
+        return (
+            f"I'm working on gathering information about {topic}. I'll look for recent, "
+            "authoritative sources first and then cross-check the key facts."
+        )
     if kind == "search":
         return f"Searching for {r.choice(['recent', 'official', 'independent'])} sources on {topic}"
     if kind == "tool":
-        return (f"I've looked into {r.randint(3, 12)} sources about {topic}. I'll compile the "
-                "findings and check the remaining gaps.")
+        return (
+            f"I've looked into {r.randint(3, 12)} sources about {topic}. I'll compile the "
+            "findings and check the remaining gaps."
+        )
     if kind == "tool_call":
-        return f"Calling web_search with query \"{topic[:60]}\""
+        return f'Calling web_search with query "{topic[:60]}"'
     return f"Found {r.randint(2, 9)} relevant results about {topic}"
 
 
-def build_trace(*, topic: str, created_wall: float, start: float, end: float, messages: int,
-                stats: int, completes: bool, r: random.Random) -> list[TraceEvent]:
+def build_trace(
+    *,
+    topic: str,
+    created_wall: float,
+    start: float,
+    end: float,
+    messages: int,
+    stats: int,
+    completes: bool,
+    r: random.Random,
+) -> list[TraceEvent]:
     """Messages and progress stats between `start` (running) and `end` (terminal), by offset.
 
     A completed run's trace ends with stats at 100 %; a failed run's simply stops.
@@ -68,11 +81,16 @@ def build_trace(*, topic: str, created_wall: float, start: float, end: float, me
         # Spread across the first 95 % of the run, with a little deterministic jitter.
         at = start + span * 0.95 * (i + r.uniform(0.1, 0.9)) / messages
         step = 0 if i == 0 else 1
-        out.append(TraceEvent(at, {
-            "type": f"task_run.progress_msg.{kind}",
-            "message": _message(kind, topic, step, r),
-            "timestamp": rfc3339(created_wall + at),
-        }))
+        out.append(
+            TraceEvent(
+                at,
+                {
+                    "type": f"task_run.progress_msg.{kind}",
+                    "message": _message(kind, topic, step, r),
+                    "timestamp": rfc3339(created_wall + at),
+                },
+            )
+        )
     considered = read = 0
     sample: list[str] = []
     for j in range(stats):
@@ -80,14 +98,27 @@ def build_trace(*, topic: str, created_wall: float, start: float, end: float, me
         at = start + span * ((j + 1) / stats) * (0.999 if last else 0.97)
         considered += r.randint(10, 60)
         read = min(considered, read + r.randint(2, 8))
-        sample = (sample + [f"https://{r.choice(_DOMAINS)}/{_slug(topic)}/{r.randrange(10**4)}"
-                            for _ in range(2)])[-8:]
+        sample = (
+            sample
+            + [
+                f"https://{r.choice(_DOMAINS)}/{_slug(topic)}/{r.randrange(10**4)}"
+                for _ in range(2)
+            ]
+        )[-8:]
         meter = 100.0 if last else round(min(99.0, 100.0 * (at - start) / span), 1)
-        out.append(TraceEvent(at, {
-            "type": "task_run.progress_stats",
-            "source_stats": {"num_sources_considered": considered, "num_sources_read": read,
-                             "sources_read_sample": list(sample)},
-            "progress_meter": meter,
-        }))
+        out.append(
+            TraceEvent(
+                at,
+                {
+                    "type": "task_run.progress_stats",
+                    "source_stats": {
+                        "num_sources_considered": considered,
+                        "num_sources_read": read,
+                        "sources_read_sample": list(sample),
+                    },
+                    "progress_meter": meter,
+                },
+            )
+        )
     out.sort(key=lambda e: e.offset)
     return out

@@ -27,8 +27,12 @@ class Faults:
 
     def merged(self, other: Faults) -> Faults:
         """`other`'s settings win where set."""
-        return Faults(**{k: (getattr(other, k) if getattr(other, k) is not None
-                             else getattr(self, k)) for k in self.__dataclass_fields__})
+        return Faults(
+            **{
+                k: (getattr(other, k) if getattr(other, k) is not None else getattr(self, k))
+                for k in self.__dataclass_fields__
+            }
+        )
 
 
 NONE = Faults()

@@ -72,8 +72,12 @@ class Group:
         }
 
     def response(self, now: float | None = None) -> dict:
-        return {"taskgroup_id": self.taskgroup_id, "metadata": self.metadata,
-                "status": self.status(now), "created_at": rfc3339(self.created_wall)}
+        return {
+            "taskgroup_id": self.taskgroup_id,
+            "metadata": self.metadata,
+            "status": self.status(now),
+            "created_at": rfc3339(self.created_wall),
+        }
 
     def event_id(self, t: float, kind: int, index: int) -> str:
         return f"{max(0, round((t - self.created_mono) * 1e6)):015d}-{kind}-{index}"
@@ -139,6 +143,7 @@ def _bool_param(ctx: Ctx, name: str, default: bool) -> bool | None:
 
 def group_routes(sim, prefix: str, api) -> list[Route]:
     """Routes for `prefix`/tasks/groups... (the beta and GA paths behave the same)."""
+
     def find(ctx: Ctx) -> Group | None:
         return sim.groups.groups.get(ctx.request.path_params["group_id"])
 
@@ -149,12 +154,14 @@ def group_routes(sim, prefix: str, api) -> list[Route]:
             return invalid(e)
         body = {} if body is None else body
         if not isinstance(body, dict):
-            return invalid(InvalidRequest(("body",), "the body must be a JSON object",
-                                          "type_error"))
+            return invalid(
+                InvalidRequest(("body",), "the body must be a JSON object", "type_error")
+            )
         meta = body.get("metadata")
         if meta is not None and not isinstance(meta, dict):
-            return invalid(InvalidRequest(("body", "metadata"), "metadata must be an object",
-                                          "type_error"))
+            return invalid(
+                InvalidRequest(("body", "metadata"), "metadata must be an object", "type_error")
+            )
         return json_response(sim.groups.create(meta).response())
 
     async def get(ctx: Ctx) -> Response:
@@ -176,19 +183,25 @@ def group_routes(sim, prefix: str, api) -> list[Route]:
                 raise InvalidRequest(("body",), "the body must be a JSON object", "type_error")
             inputs = body.get("inputs")
             if not isinstance(inputs, list) or not inputs:
-                raise InvalidRequest(("body", "inputs"), "inputs must be a non-empty array",
-                                     "missing" if inputs is None else "type_error")
+                raise InvalidRequest(
+                    ("body", "inputs"),
+                    "inputs must be a non-empty array",
+                    "missing" if inputs is None else "type_error",
+                )
             if len(inputs) > MAX_INPUTS:
-                raise InvalidRequest(("body", "inputs"), f"at most {MAX_INPUTS} inputs per "
-                                     "request", "too_long")
+                raise InvalidRequest(
+                    ("body", "inputs"), f"at most {MAX_INPUTS} inputs per request", "too_long"
+                )
             checked = []
             for i, item in enumerate(inputs):
                 try:
-                    checked.append(check_run_input(item, ("body", "inputs", i),
-                                                   body.get("default_task_spec")))
+                    checked.append(
+                        check_run_input(item, ("body", "inputs", i), body.get("default_task_spec"))
+                    )
                 except InvalidProcessor:
-                    raise InvalidRequest(("body", "inputs", i, "processor"),
-                                         "invalid processor", "enum") from None
+                    raise InvalidRequest(
+                        ("body", "inputs", i, "processor"), "invalid processor", "enum"
+                    ) from None
         except InvalidRequest as e:
             return invalid(e)
         # Groups reserve credit for all runs up front.
@@ -197,7 +210,7 @@ def group_routes(sim, prefix: str, api) -> list[Route]:
         timeline = group.timeline()
         now = time.monotonic()
         past = [key for key, t in timeline if t <= now]
-        event_cursor = (f"{past[-1][0]:015d}-{past[-1][1]}-{past[-1][2]}" if past else None)
+        event_cursor = f"{past[-1][0]:015d}-{past[-1][1]}-{past[-1][2]}" if past else None
         run_cursor = str(len(group.runs) - 1) if group.runs else None
         runs = [sim.runs.create(c, ctx.key, taskgroup_id=group.taskgroup_id) for c in checked]
         for run in runs:
@@ -205,9 +218,14 @@ def group_routes(sim, prefix: str, api) -> list[Route]:
         group.add(runs)
         if refresh or group.cached_status is None:
             group.cached_status = group.status()
-        return json_response({"status": group.cached_status,
-                              "run_ids": [r.run_id for r in runs],
-                              "run_cursor": run_cursor, "event_cursor": event_cursor})
+        return json_response(
+            {
+                "status": group.cached_status,
+                "run_ids": [r.run_id for r in runs],
+                "run_cursor": run_cursor,
+                "event_cursor": event_cursor,
+            }
+        )
 
     async def events(ctx: Ctx) -> Response:
         group = find(ctx)
@@ -227,8 +245,11 @@ def group_routes(sim, prefix: str, api) -> list[Route]:
         f = ctx.faults
         if f.max_stream_seconds is not None:
             limit = min(limit, f.max_stream_seconds)
-        return StreamingResponse(stream.encode(_group_events(group, cursor, limit), f),
-                                 media_type="text/event-stream", headers=stream.SSE_HEADERS)
+        return StreamingResponse(
+            stream.encode(_group_events(group, cursor, limit), f),
+            media_type="text/event-stream",
+            headers=stream.SSE_HEADERS,
+        )
 
     async def runs_stream(ctx: Ctx) -> Response:
         group = find(ctx)
@@ -238,11 +259,17 @@ def group_routes(sim, prefix: str, api) -> list[Route]:
         want_input = _bool_param(ctx, "include_input", False)
         want_output = _bool_param(ctx, "include_output", False)
         if want_input is None or want_output is None:
-            return invalid_query("include_input" if want_input is None else "include_output",
-                                "must be true or false")
+            return invalid_query(
+                "include_input" if want_input is None else "include_output", "must be true or false"
+            )
         status = q.get("status")
-        if status is not None and status not in (*ACTIVE, "completed", "failed", "cancelled",
-                                                 "action_required"):
+        if status is not None and status not in (
+            *ACTIVE,
+            "completed",
+            "failed",
+            "cancelled",
+            "action_required",
+        ):
             return invalid_query("status", "unknown status")
         after = q.get("last_event_id")
         if after is not None and not after.isdigit():
@@ -253,11 +280,17 @@ def group_routes(sim, prefix: str, api) -> list[Route]:
         for i, run in enumerate(group.runs[start:], start):
             if status is not None and run.status(now) != status:
                 continue
-            chunks.append(frame(run.state_event(now, with_output=want_output,
-                                                event_id=str(i), include_input=want_input)))
+            chunks.append(
+                frame(
+                    run.state_event(
+                        now, with_output=want_output, event_id=str(i), include_input=want_input
+                    )
+                )
+            )
         # It "doesn't wait for runs to complete": all runs at once, then the stream ends.
-        return Response(b"".join(chunks), media_type="text/event-stream",
-                        headers=stream.SSE_HEADERS)
+        return Response(
+            b"".join(chunks), media_type="text/event-stream", headers=stream.SSE_HEADERS
+        )
 
     async def run_in_group(ctx: Ctx) -> Response:
         group = find(ctx)
@@ -272,8 +305,9 @@ def group_routes(sim, prefix: str, api) -> list[Route]:
     return [
         Route(base, api(sim, create), methods=["POST"]),
         Route(base + "/{group_id}", api(sim, get), methods=["GET"]),
-        Route(base + "/{group_id}/runs", api(sim, add_runs, counts_for_rate=True),
-              methods=["POST"]),
+        Route(
+            base + "/{group_id}/runs", api(sim, add_runs, counts_for_rate=True), methods=["POST"]
+        ),
         Route(base + "/{group_id}/runs", api(sim, runs_stream), methods=["GET"]),
         Route(base + "/{group_id}/events", api(sim, events), methods=["GET"]),
         Route(base + "/{group_id}/runs/{run_id}", api(sim, run_in_group), methods=["GET"]),

@@ -42,7 +42,7 @@ PAGE_HEADERS = {
     # The consent form posts to this origin and the provider then redirects to the client, so
     # form-action must not be 'self' only (Chromium applies form-action to the redirect too).
     "content-security-policy": "default-src 'none'; style-src 'self'; frame-ancestors 'none'; "
-                               "base-uri 'none'",
+    "base-uri 'none'",
     "x-frame-options": "DENY",
     "referrer-policy": "no-referrer",
     "x-content-type-options": "nosniff",
@@ -123,29 +123,33 @@ class OAuthProvider:
 
     async def metadata(self, request: Request) -> Response:
         iss = self.issuer(request)
-        return json_response({
-            "issuer": iss,
-            "authorization_endpoint": iss + "/getKeys/authorize",
-            "token_endpoint": iss + "/getKeys/token",
-            "registration_endpoint": iss + "/getKeys/register",
-            "scopes_supported": [SCOPE],
-            "response_types_supported": ["code"],
-            "response_modes_supported": ["query"],
-            "grant_types_supported": ["authorization_code"],
-            "token_endpoint_auth_methods_supported": ["none"],
-            "code_challenge_methods_supported": ["S256"],
-            "service_documentation": "https://docs.parallel.ai",
-        })
+        return json_response(
+            {
+                "issuer": iss,
+                "authorization_endpoint": iss + "/getKeys/authorize",
+                "token_endpoint": iss + "/getKeys/token",
+                "registration_endpoint": iss + "/getKeys/register",
+                "scopes_supported": [SCOPE],
+                "response_types_supported": ["code"],
+                "response_modes_supported": ["query"],
+                "grant_types_supported": ["authorization_code"],
+                "token_endpoint_auth_methods_supported": ["none"],
+                "code_challenge_methods_supported": ["S256"],
+                "service_documentation": "https://docs.parallel.ai",
+            }
+        )
 
     async def protected_resource(self, request: Request) -> Response:
         iss = self.issuer(request)
-        return json_response({
-            "resource": iss,
-            "authorization_servers": [iss],
-            "scopes_supported": [SCOPE],
-            "bearer_methods_supported": ["header"],
-            "resource_name": "Parallel Task API (simulator)",
-        })
+        return json_response(
+            {
+                "resource": iss,
+                "authorization_servers": [iss],
+                "scopes_supported": [SCOPE],
+                "bearer_methods_supported": ["header"],
+                "resource_name": "Parallel Task API (simulator)",
+            }
+        )
 
     # --- registration (RFC 7591) ---------------------------------------------------------------
     async def register(self, request: Request) -> Response:
@@ -164,12 +168,18 @@ class OAuthProvider:
                 return _oauth_error(400, "invalid_redirect_uri", problem)
         method = meta.get("token_endpoint_auth_method", "none")
         if method != "none":
-            return _oauth_error(400, "invalid_client_metadata",
-                                "only public clients are supported: token_endpoint_auth_method "
-                                "must be 'none'")
+            return _oauth_error(
+                400,
+                "invalid_client_metadata",
+                "only public clients are supported: token_endpoint_auth_method must be 'none'",
+            )
         name = meta.get("client_name")
-        client = Client("client_" + secrets.token_hex(16), list(uris),
-                        name if isinstance(name, str) else None, int(time.time()))
+        client = Client(
+            "client_" + secrets.token_hex(16),
+            list(uris),
+            name if isinstance(name, str) else None,
+            int(time.time()),
+        )
         self.clients[client.client_id] = client
         body = {
             "client_id": client.client_id,
@@ -190,29 +200,55 @@ class OAuthProvider:
         to the user (never redirected, RFC 6749 4.1.2.1); the rest go back to the client."""
         client = self.clients.get(p.get("client_id", ""))
         if client is None:
-            return None, self._error_page("Unknown application", "This sign-in link names an "
-                                          "application that is not registered (unknown "
-                                          "client_id).")
+            return None, self._error_page(
+                "Unknown application",
+                "This sign-in link names an "
+                "application that is not registered (unknown "
+                "client_id).",
+            )
         redirect = p.get("redirect_uri", "")
         if redirect not in client.redirect_uris:  # exact string comparison
-            return None, self._error_page("Unregistered return address", "The redirect_uri in "
-                                          "this sign-in link is not registered for the "
-                                          "application.")
+            return None, self._error_page(
+                "Unregistered return address",
+                "The redirect_uri in this sign-in link is not registered for the application.",
+            )
         state = {"state": p["state"]} if p.get("state") else {}
         if p.get("response_type") != "code":
-            return None, RedirectResponse(_with_params(redirect, {
-                "error": "unsupported_response_type",
-                "error_description": "response_type must be 'code'", **state}), 302)
+            return None, RedirectResponse(
+                _with_params(
+                    redirect,
+                    {
+                        "error": "unsupported_response_type",
+                        "error_description": "response_type must be 'code'",
+                        **state,
+                    },
+                ),
+                302,
+            )
         if p.get("code_challenge_method") != "S256":
-            return None, RedirectResponse(_with_params(redirect, {
-                "error": "invalid_request",
-                "error_description": "PKCE is required: code_challenge_method must be S256",
-                **state}), 302)
+            return None, RedirectResponse(
+                _with_params(
+                    redirect,
+                    {
+                        "error": "invalid_request",
+                        "error_description": "PKCE is required: code_challenge_method must be S256",
+                        **state,
+                    },
+                ),
+                302,
+            )
         if not _CHALLENGE.match(p.get("code_challenge", "")):
-            return None, RedirectResponse(_with_params(redirect, {
-                "error": "invalid_request",
-                "error_description": "code_challenge must be a base64url SHA-256 (43 chars)",
-                **state}), 302)
+            return None, RedirectResponse(
+                _with_params(
+                    redirect,
+                    {
+                        "error": "invalid_request",
+                        "error_description": "code_challenge must be base64url SHA-256 (43 chars)",
+                        **state,
+                    },
+                ),
+                302,
+            )
         return client, None
 
     async def authorize(self, request: Request) -> Response:
@@ -231,16 +267,31 @@ class OAuthProvider:
         redirect = params["redirect_uri"]
         state = {"state": params["state"]} if params.get("state") else {}
         if params.get("decision") != "approve":
-            return RedirectResponse(_with_params(redirect, {
-                "error": "access_denied", "error_description": "The user denied the request",
-                **state}), 302)
+            return RedirectResponse(
+                _with_params(
+                    redirect,
+                    {
+                        "error": "access_denied",
+                        "error_description": "The user denied the request",
+                        **state,
+                    },
+                ),
+                302,
+            )
         code = "auth_" + secrets.token_hex(28)
-        self.grants[code] = Grant(client.client_id, redirect, params["code_challenge"],
-                                  params.get("scope") or SCOPE,
-                                  time.monotonic() + CODE_TTL_SECONDS)
+        self.grants[code] = Grant(
+            client.client_id,
+            redirect,
+            params["code_challenge"],
+            params.get("scope") or SCOPE,
+            time.monotonic() + CODE_TTL_SECONDS,
+        )
         self._forget_expired()
-        return RedirectResponse(_with_params(redirect, {"code": code, **state}), 302,
-                                headers={"cache-control": "no-store"})
+        return RedirectResponse(
+            _with_params(redirect, {"code": code, **state}),
+            302,
+            headers={"cache-control": "no-store"},
+        )
 
     def _forget_expired(self) -> None:
         now = time.monotonic()
@@ -249,60 +300,77 @@ class OAuthProvider:
 
     def _page(self, title: str, body_html: str, status: int = 200) -> HTMLResponse:
         """A minimal page: no script, one same-origin stylesheet, `body_html` already escaped."""
-        page = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-                "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-                f"<title>{html.escape(title)} - Parallel (simulator)</title>"
-                "<link rel=\"stylesheet\" href=\"/getKeys/consent.css\"></head><body>"
-                f"<h1>{html.escape(title)}</h1>{body_html}</body></html>")
+        page = (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width,initial-scale=1">'
+            f"<title>{html.escape(title)} - Parallel (simulator)</title>"
+            '<link rel="stylesheet" href="/getKeys/consent.css"></head><body>'
+            f"<h1>{html.escape(title)}</h1>{body_html}</body></html>"
+        )
         return HTMLResponse(page, status, headers=PAGE_HEADERS)
 
     def _error_page(self, title: str, text: str) -> HTMLResponse:
-        return self._page(title, f"<p class=\"error\">{html.escape(text)}</p>", 400)
+        return self._page(title, f'<p class="error">{html.escape(text)}</p>', 400)
 
     def _consent(self, client: Client, p: dict[str, str]) -> HTMLResponse:
         app = urlsplit(p["redirect_uri"])
         who = html.escape(client.client_name or app.hostname or p["redirect_uri"])
-        fields = ("client_id", "redirect_uri", "response_type", "scope", "state",
-                  "code_challenge", "code_challenge_method")
+        fields = (
+            "client_id",
+            "redirect_uri",
+            "response_type",
+            "scope",
+            "state",
+            "code_challenge",
+            "code_challenge_method",
+        )
         hidden = "".join(
-            f"<input type=\"hidden\" name=\"{f}\" value=\"{html.escape(p.get(f, ''), True)}\">"
-            for f in fields)
+            f'<input type="hidden" name="{f}" value="{html.escape(p.get(f, ""), True)}">'
+            for f in fields
+        )
         body = (
-            f"<p><span class=\"app\">{who}</span> wants an API key for your Parallel account "
+            f'<p><span class="app">{who}</span> wants an API key for your Parallel account '
             f"(scope <code>{html.escape(p.get('scope') or SCOPE)}</code>).</p>"
-            f"<p class=\"note\">Approving sends you back to "
+            f'<p class="note">Approving sends you back to '
             f"<code>{html.escape(app.scheme + '://' + app.netloc)}</code> with a one-time code. "
             "This is the offline simulator: the key it mints works only against it.</p>"
-            f"<form method=\"post\" action=\"/getKeys/authorize\">{hidden}"
-            "<div class=\"buttons\">"
-            "<button type=\"submit\" name=\"decision\" value=\"approve\" class=\"approve\">"
+            f'<form method="post" action="/getKeys/authorize">{hidden}'
+            '<div class="buttons">'
+            '<button type="submit" name="decision" value="approve" class="approve">'
             "Approve</button>"
-            "<button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button>"
-            "</div></form>")
+            '<button type="submit" name="decision" value="deny">Deny</button>'
+            "</div></form>"
+        )
         return self._page("Sign in with Parallel", body)
 
     async def consent_css(self, request: Request) -> Response:
-        return Response(CONSENT_CSS, media_type="text/css",
-                        headers={"cache-control": "max-age=300"})
+        return Response(
+            CONSENT_CSS, media_type="text/css", headers={"cache-control": "max-age=300"}
+        )
 
     # --- token ---------------------------------------------------------------------------------
     async def token(self, request: Request) -> Response:
         ctype = request.headers.get("content-type", "")
         if "application/x-www-form-urlencoded" not in ctype:
-            return _oauth_error(400, "invalid_request",
-                                "the body must be application/x-www-form-urlencoded")
+            return _oauth_error(
+                400, "invalid_request", "the body must be application/x-www-form-urlencoded"
+            )
         form = await read_form(request)
         if form.get("grant_type") != "authorization_code":
-            return _oauth_error(400, "unsupported_grant_type",
-                                "grant_type must be authorization_code")
+            return _oauth_error(
+                400, "unsupported_grant_type", "grant_type must be authorization_code"
+            )
         code, verifier = form.get("code", ""), form.get("code_verifier", "")
         if not code:
             return _oauth_error(400, "invalid_request", "code is required")
         if not verifier:
             return _oauth_error(400, "invalid_request", "code_verifier is required")
         if not _VERIFIER.match(verifier):
-            return _oauth_error(400, "invalid_request", "code_verifier must be 43 or more "
-                                "characters of [A-Za-z0-9-._~]")
+            return _oauth_error(
+                400,
+                "invalid_request",
+                "code_verifier must be 43 or more characters of [A-Za-z0-9-._~]",
+            )
         grant = self.grants.get(code)
         if grant is None:
             return _oauth_error(400, "invalid_grant", "unknown authorization code")
@@ -316,8 +384,12 @@ class OAuthProvider:
         if form.get("redirect_uri") and form["redirect_uri"] != grant.redirect_uri:
             return _oauth_error(400, "invalid_grant", "redirect_uri does not match the code")
         if not hmac.compare_digest(s256(verifier), grant.challenge):
-            return _oauth_error(400, "invalid_grant", "code_verifier does not match the "
-                                "code_challenge")
+            return _oauth_error(
+                400, "invalid_grant", "code_verifier does not match the code_challenge"
+            )
         # The access token *is* an API key (no expiry, no refresh token), as on Parallel.
-        return json_response({"access_token": self.keys.mint(), "token_type": "bearer",
-                              "scope": grant.scope}, 200, NO_STORE)
+        return json_response(
+            {"access_token": self.keys.mint(), "token_type": "bearer", "scope": grant.scope},
+            200,
+            NO_STORE,
+        )

@@ -9,13 +9,45 @@ import re
 
 from .util import rng
 
-_WORDS = ("market", "growth", "revenue", "policy", "research", "industry", "analysis", "region",
-          "technology", "adoption", "regulation", "forecast", "competition", "supply", "demand",
-          "investment", "strategy", "performance", "outlook", "infrastructure")
-_DOMAINS = ("www.example.com", "news.example.org", "research.example.net", "data.example.com",
-            "docs.example.org", "reports.example.net", "wiki.example.org", "stats.example.com")
-_DETAILS = ("as reported in 2024", "per the latest filings", "according to official data",
-            "based on several independent sources", "as of the most recent update")
+_WORDS = (
+    "market",
+    "growth",
+    "revenue",
+    "policy",
+    "research",
+    "industry",
+    "analysis",
+    "region",
+    "technology",
+    "adoption",
+    "regulation",
+    "forecast",
+    "competition",
+    "supply",
+    "demand",
+    "investment",
+    "strategy",
+    "performance",
+    "outlook",
+    "infrastructure",
+)
+_DOMAINS = (
+    "www.example.com",
+    "news.example.org",
+    "research.example.net",
+    "data.example.com",
+    "docs.example.org",
+    "reports.example.net",
+    "wiki.example.org",
+    "stats.example.com",
+)
+_DETAILS = (
+    "as reported in 2024",
+    "per the latest filings",
+    "according to official data",
+    "based on several independent sources",
+    "as of the most recent update",
+)
 _CONFIDENCE = ("high", "high", "medium", "low")
 MAX_ARRAY_ITEMS = 3
 
@@ -63,7 +95,7 @@ def field_basis(r: random.Random, topic: str, field: str) -> dict:
         "field": field,
         "citations": cites,
         "reasoning": f"The value for {field} was synthesised from {len(cites)} source"
-                     f"{'s' if len(cites) > 1 else ''} that agree on it.",
+        f"{'s' if len(cites) > 1 else ''} that agree on it.",
         "confidence": r.choice(_CONFIDENCE),
     }
 
@@ -94,8 +126,9 @@ def _string_for(name: str, node: dict, topic: str, r: random.Random) -> str:
     return f"{lead}{what.capitalize()} for {topic}, {r.choice(_WORDS)} {r.choice(_DETAILS)}."
 
 
-def value_for(node: object, name: str, topic: str, r: random.Random, root: dict,
-              depth: int = 0) -> object:
+def value_for(
+    node: object, name: str, topic: str, r: random.Random, root: dict, depth: int = 0
+) -> object:
     """A value that validates against `node` (a schema using the supported keywords)."""
     if not isinstance(node, dict) or depth > 12:
         return f"{name} for {topic}"
@@ -126,7 +159,7 @@ def value_for(node: object, name: str, topic: str, r: random.Random, root: dict,
         non_null = [t for t in typ if t != "null"]
         typ = non_null[0] if non_null else "null"
     if typ is None:
-        typ = ("object" if "properties" in node else "array" if "items" in node else "string")
+        typ = "object" if "properties" in node else "array" if "items" in node else "string"
     if typ == "object":
         props = node.get("properties") or {}
         return {k: value_for(v, k, topic, r, root, depth + 1) for k, v in props.items()}
@@ -193,34 +226,48 @@ def markdown_report(topic: str, r: random.Random, cites: list[dict], deep: bool)
     sections = ["Overview", "Key findings", "Details", "Outlook"] if deep else ["Answer"]
     for i, section in enumerate(sections):
         cite = cites[i % len(cites)]
-        lines += ["", f"## {section}", "",
-                  f"- {_sentence(r, topic)} ([{cite['title'][:40]}]({cite['url']}))",
-                  f"- {_sentence(r, topic)}"]
+        lines += [
+            "",
+            f"## {section}",
+            "",
+            f"- {_sentence(r, topic)} ([{cite['title'][:40]}]({cite['url']}))",
+            f"- {_sentence(r, topic)}",
+        ]
     return "\n".join(lines) + "\n"
 
 
-def _mcp_calls(servers: list | None, topic: str, r: random.Random,
-               limit: int | None) -> list | None:
+def _mcp_calls(
+    servers: list | None, topic: str, r: random.Random, limit: int | None
+) -> list | None:
     if not servers:
         return None
     calls = []
     for i, server in enumerate(servers[: limit or len(servers)]):
         tools = server.get("allowed_tools") or ["search"]
-        calls.append({
-            "tool_call_id": f"call_{r.getrandbits(64):016x}",
-            "server_name": server["name"],
-            "tool_name": tools[i % len(tools)],
-            "arguments": json.dumps({"query": topic}),
-            # The simulator never contacts MCP servers (offline); the content says so.
-            "content": f"(simulated) {tools[i % len(tools)]} results for {topic}",
-            "error": "",
-        })
+        calls.append(
+            {
+                "tool_call_id": f"call_{r.getrandbits(64):016x}",
+                "server_name": server["name"],
+                "tool_name": tools[i % len(tools)],
+                "arguments": json.dumps({"query": topic}),
+                # The simulator never contacts MCP servers (offline); the content says so.
+                "content": f"(simulated) {tools[i % len(tools)]} results for {topic}",
+                "error": "",
+            }
+        )
     return calls
 
 
-def generate(kind: str, schema: dict | None, value: object, seed: int, processor: str,
-             deep: bool, mcp_servers: list | None = None,
-             max_tool_calls: int | None = None) -> dict:
+def generate(
+    kind: str,
+    schema: dict | None,
+    value: object,
+    seed: int,
+    processor: str,
+    deep: bool,
+    mcp_servers: list | None = None,
+    max_tool_calls: int | None = None,
+) -> dict:
     """The output object of a completed run."""
     topic = topic_of(value)
     r = rng("output", seed, processor, value, kind, schema)
@@ -235,19 +282,41 @@ def generate(kind: str, schema: dict | None, value: object, seed: int, processor
         for k, v in content.items():  # auto adds nested dot-notation basis entries
             if isinstance(v, list):
                 basis += [field_basis(r, topic, f"{k}.{i}") for i in range(len(v))]
-        return {"type": "json", "content": content, "basis": basis, "output_schema": schema,
-                "mcp_tool_calls": tool_calls, "beta_fields": None}
+        return {
+            "type": "json",
+            "content": content,
+            "basis": basis,
+            "output_schema": schema,
+            "mcp_tool_calls": tool_calls,
+            "beta_fields": None,
+        }
     if kind == "json" and schema is not None:
         content = value_for(schema, "output", topic, r, schema)
         basis = [field_basis(r, topic, k) for k in content]
-        return {"type": "json", "content": content, "basis": basis, "output_schema": None,
-                "mcp_tool_calls": tool_calls, "beta_fields": None}
+        return {
+            "type": "json",
+            "content": content,
+            "basis": basis,
+            "output_schema": None,
+            "mcp_tool_calls": tool_calls,
+            "beta_fields": None,
+        }
     cites = citations(r, topic, "output", 3 if deep else 2)
-    basis = [{"field": "output", "citations": cites,
-              "reasoning": f"The answer combines {len(cites)} sources about {topic}.",
-              "confidence": r.choice(_CONFIDENCE)}]
-    return {"type": "text", "content": markdown_report(topic, r, cites, deep), "basis": basis,
-            "mcp_tool_calls": tool_calls, "beta_fields": None}
+    basis = [
+        {
+            "field": "output",
+            "citations": cites,
+            "reasoning": f"The answer combines {len(cites)} sources about {topic}.",
+            "confidence": r.choice(_CONFIDENCE),
+        }
+    ]
+    return {
+        "type": "text",
+        "content": markdown_report(topic, r, cites, deep),
+        "basis": basis,
+        "mcp_tool_calls": tool_calls,
+        "beta_fields": None,
+    }
 
 
 def with_element_basis(output: dict, seed: int) -> dict:
@@ -259,6 +328,7 @@ def with_element_basis(output: dict, seed: int) -> dict:
     for k, v in output["content"].items():
         if isinstance(v, list):
             r = rng("element-basis", seed, k)
-            extra += [field_basis(r, k, f"{k}.{i}") for i in range(len(v))
-                      if f"{k}.{i}" not in have]
+            extra += [
+                field_basis(r, k, f"{k}.{i}") for i in range(len(v)) if f"{k}.{i}" not in have
+            ]
     return {**output, "basis": output["basis"] + extra} if extra else output

@@ -91,17 +91,28 @@ class Run:
         if self._output is None:
             c = self.checked
             self._output = outputs.generate(
-                c.spec.output, c.spec.json_schema, self.body["input"], self.seed,
-                self.processor, c.processor.base.deep_research,
-                self.body.get("mcp_servers"), c.processor.base.max_tool_calls)
+                c.spec.output,
+                c.spec.json_schema,
+                self.body["input"],
+                self.seed,
+                self.processor,
+                c.processor.base.deep_research,
+                self.body.get("mcp_servers"),
+                c.processor.base.max_tool_calls,
+            )
         return self._output
 
     def events_enabled(self) -> bool:
         flag = self.body.get("enable_events")
         return self.checked.processor.base.events_by_default if flag is None else flag
 
-    def state_event(self, now: float | None = None, with_output: bool = False,
-                    event_id: str | None = None, include_input: bool = False) -> dict:
+    def state_event(
+        self,
+        now: float | None = None,
+        with_output: bool = False,
+        event_id: str | None = None,
+        include_input: bool = False,
+    ) -> dict:
         status = self.status(now)
         return {
             "type": "task_run.state",
@@ -131,17 +142,33 @@ class RunStore:
         duration = draw_duration(proc, self.speed, *key)
         text = body["input"] if isinstance(body["input"], str) else canonical(body["input"])
         fails = FAIL_TRIGGER in text or (
-            self.failure_rate > 0 and unit("fail", *key) < self.failure_rate)
+            self.failure_rate > 0 and unit("fail", *key) < self.failure_rate
+        )
         running_at = duration * QUEUED_FRACTION
         end_at = duration * FAIL_AT_FRACTION if fails else duration
         now_wall, now_mono = time.time(), time.monotonic()
-        run = Run(self._new_id(), body, checked, api_key, now_wall, now_mono, running_at, end_at,
-                  fails, self.seed, taskgroup_id)
+        run = Run(
+            self._new_id(),
+            body,
+            checked,
+            api_key,
+            now_wall,
+            now_mono,
+            running_at,
+            end_at,
+            fails,
+            self.seed,
+            taskgroup_id,
+        )
         if fails:
-            run.error = {"ref_id": ref_id(), "message": "Task execution failed",
-                         "detail": {"reason": "simulated failure"
-                                    + (f" ({FAIL_TRIGGER} in input)" if FAIL_TRIGGER in text
-                                       else " (failure rate)")}}
+            run.error = {
+                "ref_id": ref_id(),
+                "message": "Task execution failed",
+                "detail": {
+                    "reason": "simulated failure"
+                    + (f" ({FAIL_TRIGGER} in input)" if FAIL_TRIGGER in text else " (failure rate)")
+                },
+            }
         enabled = run.events_enabled()
         base = proc.base
         if enabled:
@@ -149,9 +176,15 @@ class RunStore:
         else:  # "frequency of events will be reduced"
             n_msgs, n_stats = (0 if base.messages <= 3 else max(1, base.messages // 4)), 2
         run.trace = events.build_trace(
-            topic=outputs.topic_of(body["input"]), created_wall=now_wall, start=running_at,
-            end=end_at, messages=n_msgs, stats=n_stats, completes=not fails,
-            r=rng("trace", *key))
+            topic=outputs.topic_of(body["input"]),
+            created_wall=now_wall,
+            start=running_at,
+            end=end_at,
+            messages=n_msgs,
+            stats=n_stats,
+            completes=not fails,
+            r=rng("trace", *key),
+        )
         self.runs[run.run_id] = run
         return run
 

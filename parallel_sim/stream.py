@@ -39,8 +39,9 @@ async def _sleep_until(at: float, deadline: float) -> bool:
 async def run_events(run: Run, faults: Faults, max_seconds: float) -> AsyncIterator[dict]:
     """The events of one connection to a run's stream, as dicts."""
     started = time.monotonic()
-    deadline = started + (faults.max_stream_seconds if faults.max_stream_seconds is not None
-                          else max_seconds)
+    deadline = started + (
+        faults.max_stream_seconds if faults.max_stream_seconds is not None else max_seconds
+    )
     # drop-after cuts only the run's first stream, so a reconnecting client can finish.
     first = run.streams_opened == 0
     run.streams_opened += 1
@@ -92,5 +93,5 @@ async def encode(events: AsyncIterator[dict], faults: Faults) -> AsyncIterator[b
             yield data
             continue
         for i in range(0, len(data), size):
-            yield data[i:i + size]
+            yield data[i : i + size]
             await asyncio.sleep(0)  # let each piece go out as its own write

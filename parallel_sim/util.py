@@ -48,8 +48,7 @@ def dumps(obj: object) -> str:
 
 
 def json_response(obj: object, status: int = 200, headers: dict | None = None) -> Response:
-    return Response(dumps(obj), status_code=status, headers=headers,
-                    media_type="application/json")
+    return Response(dumps(obj), status_code=status, headers=headers, media_type="application/json")
 
 
 def error_body(message: str, detail: object = None) -> dict:
@@ -57,6 +56,7 @@ def error_body(message: str, detail: object = None) -> dict:
     return {"type": "error", "error": {"ref_id": ref_id(), "message": message, "detail": detail}}
 
 
-def error_response(status: int, message: str, detail: object = None,
-                   headers: dict | None = None) -> Response:
+def error_response(
+    status: int, message: str, detail: object = None, headers: dict | None = None
+) -> Response:
     return json_response(error_body(message, detail), status, headers)

@@ -26,13 +26,35 @@ MAX_MCP_SERVERS = 10
 MAX_METADATA_KEY = 16
 MAX_METADATA_VALUE = 512
 UNSUPPORTED_KEYWORDS = {
-    "contains", "format", "maxContains", "maxItems", "maxLength", "maxProperties", "maximum",
-    "minContains", "minItems", "minLength", "minimum", "minProperties", "multipleOf", "pattern",
-    "patternProperties", "propertyNames", "uniqueItems", "unevaluatedItems",
+    "contains",
+    "format",
+    "maxContains",
+    "maxItems",
+    "maxLength",
+    "maxProperties",
+    "maximum",
+    "minContains",
+    "minItems",
+    "minLength",
+    "minimum",
+    "minProperties",
+    "multipleOf",
+    "pattern",
+    "patternProperties",
+    "propertyNames",
+    "uniqueItems",
+    "unevaluatedItems",
     "unevaluatedProperties",
 }
-BASIS_LIKE_NAMES = {"citations", "confidence", "evidence", "reasoning", "source", "sources",
-                    "source_urls"}
+BASIS_LIKE_NAMES = {
+    "citations",
+    "confidence",
+    "evidence",
+    "reasoning",
+    "source",
+    "sources",
+    "source_urls",
+}
 JSON_TYPES = {"object", "array", "string", "number", "integer", "boolean", "null"}
 WEBHOOK_EVENT_TYPES = {"task_run.status"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -50,8 +72,10 @@ class InvalidRequest(Exception):
 
     def detail(self) -> dict:
         dotted = ".".join(str(p) for p in self.loc[1:]) or "body"
-        return {"field": dotted, "errors": [{"loc": list(self.loc), "msg": self.msg,
-                                             "type": self.kind}]}
+        return {
+            "field": dotted,
+            "errors": [{"loc": list(self.loc), "msg": self.msg, "type": self.kind}],
+        }
 
 
 class InvalidProcessor(Exception):
@@ -80,22 +104,27 @@ def _warning(kind: str, message: str, detail: dict | None = None) -> dict:
     return {"type": kind, "message": message, "detail": detail}
 
 
-def _schema_union(value: object, loc: tuple,
-                  allow_auto: bool) -> tuple[str, dict | None, str | None]:
+def _schema_union(
+    value: object, loc: tuple, allow_auto: bool
+) -> tuple[str, dict | None, str | None]:
     """Resolve output_schema/input_schema forms by shape: bare string, text, json, auto."""
     if isinstance(value, str):
         return "text", None, value
     if not isinstance(value, dict):
-        raise InvalidRequest(loc, "must be a string or an object (json, text or auto schema)",
-                             "type_error")
+        raise InvalidRequest(
+            loc, "must be a string or an object (json, text or auto schema)", "type_error"
+        )
     kind = value.get("type")
     if kind is None:
         kind = "json" if "json_schema" in value else "text"
     if kind == "json":
         schema = value.get("json_schema")
         if not isinstance(schema, dict):
-            raise InvalidRequest((*loc, "json_schema"), "json_schema is required and must be an "
-                                 "object", "missing" if schema is None else "type_error")
+            raise InvalidRequest(
+                (*loc, "json_schema"),
+                "json_schema is required and must be an object",
+                "missing" if schema is None else "type_error",
+            )
         return "json", schema, None
     if kind == "text":
         desc = value.get("description")
@@ -115,8 +144,15 @@ class _SchemaStats:
         self.enum_values = 0
 
 
-def _walk_schema(node: object, loc: tuple, depth: int, stats: _SchemaStats,
-                 warnings: list[dict], root: bool = False, null_ok: bool = False) -> None:
+def _walk_schema(
+    node: object,
+    loc: tuple,
+    depth: int,
+    stats: _SchemaStats,
+    warnings: list[dict],
+    root: bool = False,
+    null_ok: bool = False,
+) -> None:
     if isinstance(node, list):
         for i, item in enumerate(node):
             _walk_schema(item, (*loc, i), depth, stats, warnings)
@@ -129,8 +165,9 @@ def _walk_schema(node: object, loc: tuple, depth: int, stats: _SchemaStats,
     for key in node:
         stats.string_chars += len(key)
         if key in UNSUPPORTED_KEYWORDS:
-            raise InvalidRequest((*loc, key), f"unsupported JSON Schema keyword '{key}'",
-                                 "unsupported_keyword")
+            raise InvalidRequest(
+                (*loc, key), f"unsupported JSON Schema keyword '{key}'", "unsupported_keyword"
+            )
     typ = node.get("type")
     if (typ == "null" or typ == ["null"]) and not null_ok:
         # `null` is fine as one option of a union (anyOf: [{...}, {"type": "null"}]).
@@ -144,44 +181,62 @@ def _walk_schema(node: object, loc: tuple, depth: int, stats: _SchemaStats,
             raise InvalidRequest((*loc, "enum"), "enum must be a non-empty array")
         stats.enum_values += len(enum)
         if stats.enum_values > MAX_ENUM_VALUES:
-            raise InvalidRequest((*loc, "enum"), f"more than {MAX_ENUM_VALUES} enum values in "
-                                 "the schema", "too_complex")
+            raise InvalidRequest(
+                (*loc, "enum"),
+                f"more than {MAX_ENUM_VALUES} enum values in the schema",
+                "too_complex",
+            )
         if len(enum) > LARGE_ENUM and sum(len(str(v)) for v in enum) > MAX_LARGE_ENUM_CHARS:
-            raise InvalidRequest((*loc, "enum"), f"an enum with more than {LARGE_ENUM} values "
-                                 f"may total at most {MAX_LARGE_ENUM_CHARS} characters",
-                                 "too_complex")
+            raise InvalidRequest(
+                (*loc, "enum"),
+                f"an enum with more than {LARGE_ENUM} values "
+                f"may total at most {MAX_LARGE_ENUM_CHARS} characters",
+                "too_complex",
+            )
     props = node.get("properties")
     if props is not None:
         if not isinstance(props, dict):
-            raise InvalidRequest((*loc, "properties"), "properties must be an object",
-                                 "type_error")
+            raise InvalidRequest((*loc, "properties"), "properties must be an object", "type_error")
         if depth > MAX_DEPTH:
-            raise InvalidRequest(loc, f"schema nesting deeper than {MAX_DEPTH} levels",
-                                 "too_complex")
+            raise InvalidRequest(
+                loc, f"schema nesting deeper than {MAX_DEPTH} levels", "too_complex"
+            )
         stats.properties += len(props)
         if stats.properties > MAX_PROPERTIES:
-            raise InvalidRequest((*loc, "properties"), f"more than {MAX_PROPERTIES} properties "
-                                 "in the schema", "too_complex")
+            raise InvalidRequest(
+                (*loc, "properties"),
+                f"more than {MAX_PROPERTIES} properties in the schema",
+                "too_complex",
+            )
         required = node.get("required") or []
         for name in props:
             if name not in required:
-                warnings.append(_warning(
-                    "spec_validation_warning",
-                    f"Property '{'.'.join(map(str, (*loc[4:], name)))}' is not listed in "
-                    "'required'; all properties should be required.",
-                    {"field": name}))
+                warnings.append(
+                    _warning(
+                        "spec_validation_warning",
+                        f"Property '{'.'.join(map(str, (*loc[4:], name)))}' is not listed in "
+                        "'required'; all properties should be required.",
+                        {"field": name},
+                    )
+                )
             if name in BASIS_LIKE_NAMES:
-                warnings.append(_warning(
-                    "spec_validation_warning",
-                    f"Field '{name}' duplicates what basis provides (citations, reasoning, "
-                    "confidence); consider relying on the output's basis instead.",
-                    {"field": name}))
+                warnings.append(
+                    _warning(
+                        "spec_validation_warning",
+                        f"Field '{name}' duplicates what basis provides (citations, reasoning, "
+                        "confidence); consider relying on the output's basis instead.",
+                        {"field": name},
+                    )
+                )
         if node.get("additionalProperties") is not False:
-            warnings.append(_warning(
-                "spec_validation_warning",
-                "additionalProperties should be false on every object"
-                + (f" (at {'.'.join(map(str, loc[4:]))})" if loc[4:] else " (at the root)"),
-                None))
+            warnings.append(
+                _warning(
+                    "spec_validation_warning",
+                    "additionalProperties should be false on every object"
+                    + (f" (at {'.'.join(map(str, loc[4:]))})" if loc[4:] else " (at the root)"),
+                    None,
+                )
+            )
         for name, sub in props.items():
             stats.string_chars += len(name)
             _walk_schema(sub, (*loc, "properties", name), depth + 1, stats, warnings)
@@ -217,19 +272,26 @@ def check_output_schema(schema: dict, loc: tuple, max_fields: int) -> list[dict]
     if schema.get("type") != "object":
         raise InvalidRequest((*loc, "type"), "the root schema's type must be 'object'")
     if not isinstance(schema.get("properties"), dict) or not schema["properties"]:
-        raise InvalidRequest((*loc, "properties"), "the root schema must have properties",
-                             "missing")
+        raise InvalidRequest(
+            (*loc, "properties"), "the root schema must have properties", "missing"
+        )
     stats = _SchemaStats()
     _walk_schema(schema, loc, 1, stats, warnings, root=True)
     if stats.string_chars > MAX_SCHEMA_STRING_CHARS:
-        raise InvalidRequest(loc, f"the schema's strings total more than "
-                             f"{MAX_SCHEMA_STRING_CHARS} characters", "too_complex")
+        raise InvalidRequest(
+            loc,
+            f"the schema's strings total more than {MAX_SCHEMA_STRING_CHARS} characters",
+            "too_complex",
+        )
     if len(schema["properties"]) > max_fields:
-        warnings.append(_warning(
-            "spec_validation_warning",
-            f"The output schema has {len(schema['properties'])} fields; this processor handles "
-            f"about {max_fields} well. Consider a higher processor.",
-            {"fields": len(schema["properties"]), "recommended_max": max_fields}))
+        warnings.append(
+            _warning(
+                "spec_validation_warning",
+                f"The output schema has {len(schema['properties'])} fields; this processor handles "
+                f"about {max_fields} well. Consider a higher processor.",
+                {"fields": len(schema["properties"]), "recommended_max": max_fields},
+            )
+        )
     return warnings
 
 
@@ -240,16 +302,23 @@ def _check_metadata(metadata: object, loc: tuple) -> None:
         raise InvalidRequest(loc, "metadata must be an object or null", "type_error")
     for key, value in metadata.items():
         if len(key) > MAX_METADATA_KEY:
-            raise InvalidRequest((*loc, key), f"metadata keys may be at most {MAX_METADATA_KEY}"
-                                 " characters", "string_too_long")
+            raise InvalidRequest(
+                (*loc, key),
+                f"metadata keys may be at most {MAX_METADATA_KEY} characters",
+                "string_too_long",
+            )
         if isinstance(value, bool | int | float):
             continue
         if not isinstance(value, str):
-            raise InvalidRequest((*loc, key), "metadata values must be strings, numbers or "
-                                 "booleans", "type_error")
+            raise InvalidRequest(
+                (*loc, key), "metadata values must be strings, numbers or booleans", "type_error"
+            )
         if len(value) > MAX_METADATA_VALUE:
-            raise InvalidRequest((*loc, key), f"metadata values may be at most "
-                                 f"{MAX_METADATA_VALUE} characters", "string_too_long")
+            raise InvalidRequest(
+                (*loc, key),
+                f"metadata values may be at most {MAX_METADATA_VALUE} characters",
+                "string_too_long",
+            )
 
 
 def _string_list(value: object, loc: tuple) -> list[str]:
@@ -259,8 +328,10 @@ def _string_list(value: object, loc: tuple) -> list[str]:
         raise InvalidRequest(loc, "must be an array of strings", "type_error")
     for i, v in enumerate(value):
         if "/" in v or not v.strip():
-            raise InvalidRequest((*loc, i), "a domain without scheme or path is expected, "
-                                 "e.g. 'example.com' or '.gov'")
+            raise InvalidRequest(
+                (*loc, i),
+                "a domain without scheme or path is expected, e.g. 'example.com' or '.gov'",
+            )
     return value
 
 
@@ -272,8 +343,11 @@ def _check_source_policy(policy: object, loc: tuple) -> None:
     inc = _string_list(policy.get("include_domains"), (*loc, "include_domains"))
     exc = _string_list(policy.get("exclude_domains"), (*loc, "exclude_domains"))
     if len(inc) + len(exc) > MAX_DOMAINS:
-        raise InvalidRequest(loc, f"include_domains and exclude_domains may hold at most "
-                             f"{MAX_DOMAINS} domains together", "too_long")
+        raise InvalidRequest(
+            loc,
+            f"include_domains and exclude_domains may hold at most {MAX_DOMAINS} domains together",
+            "too_long",
+        )
     after = policy.get("after_date")
     if after is not None and (not isinstance(after, str) or not _DATE.match(after)):
         raise InvalidRequest((*loc, "after_date"), "after_date must be a date YYYY-MM-DD")
@@ -286,14 +360,18 @@ def _check_webhook(hook: object, loc: tuple) -> None:
         raise InvalidRequest(loc, "webhook must be an object or null", "type_error")
     url = hook.get("url")
     if not isinstance(url, str) or not re.match(r"^https?://[^/\s]+", url):
-        raise InvalidRequest((*loc, "url"), "webhook.url must be an http(s) URL",
-                             "missing" if url is None else "value_error")
+        raise InvalidRequest(
+            (*loc, "url"),
+            "webhook.url must be an http(s) URL",
+            "missing" if url is None else "value_error",
+        )
     types = hook.get("event_types", [])
     if types is None:
         types = []
     if not isinstance(types, list) or any(t not in WEBHOOK_EVENT_TYPES for t in types):
-        raise InvalidRequest((*loc, "event_types"), "event_types may only contain "
-                             "'task_run.status'", "enum")
+        raise InvalidRequest(
+            (*loc, "event_types"), "event_types may only contain 'task_run.status'", "enum"
+        )
 
 
 def _check_mcp(servers: object, loc: tuple) -> None:
@@ -312,15 +390,17 @@ def _check_mcp(servers: object, loc: tuple) -> None:
             if not isinstance(s.get(key), str) or not s[key]:
                 raise InvalidRequest((*loc, i, key), f"{key} is required", "missing")
         allowed = s.get("allowed_tools")
-        if allowed is not None and (not isinstance(allowed, list)
-                                    or not all(isinstance(t, str) for t in allowed)):
-            raise InvalidRequest((*loc, i, "allowed_tools"), "must be an array of strings",
-                                 "type_error")
+        if allowed is not None and (
+            not isinstance(allowed, list) or not all(isinstance(t, str) for t in allowed)
+        ):
+            raise InvalidRequest(
+                (*loc, i, "allowed_tools"), "must be an array of strings", "type_error"
+            )
         headers = s.get("headers")
-        if headers is not None and (not isinstance(headers, dict)
-                                    or not all(isinstance(v, str) for v in headers.values())):
-            raise InvalidRequest((*loc, i, "headers"), "must map strings to strings",
-                                 "type_error")
+        if headers is not None and (
+            not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values())
+        ):
+            raise InvalidRequest((*loc, i, "headers"), "must map strings to strings", "type_error")
 
 
 def _input_warnings(value: object, input_schema: dict | None) -> list[dict]:
@@ -337,12 +417,18 @@ def _input_warnings(value: object, input_schema: dict | None) -> list[dict]:
                 problems.append("missing required input fields: " + ", ".join(missing))
     if not problems:
         return []
-    return [_warning("input_validation_warning", "Input fails validation against input_schema: "
-                     + "; ".join(problems), None)]
+    return [
+        _warning(
+            "input_validation_warning",
+            "Input fails validation against input_schema: " + "; ".join(problems),
+            None,
+        )
+    ]
 
 
-def check_run_input(body: object, loc: tuple = ("body",),
-                    default_task_spec: object = None) -> Checked:
+def check_run_input(
+    body: object, loc: tuple = ("body",), default_task_spec: object = None
+) -> Checked:
     """Validate one TaskRunInput; raise InvalidRequest (422) or InvalidProcessor (403)."""
     if not isinstance(body, dict):
         raise InvalidRequest(loc, "the request body must be a JSON object", "type_error")
@@ -350,8 +436,9 @@ def check_run_input(body: object, loc: tuple = ("body",),
         raise InvalidRequest((*loc, "input"), "input is required", "missing")
     value = body["input"]
     if not isinstance(value, str | dict):
-        raise InvalidRequest((*loc, "input"), "input must be a string or a JSON object",
-                             "type_error")
+        raise InvalidRequest(
+            (*loc, "input"), "input must be a string or a JSON object", "type_error"
+        )
     if isinstance(value, str) and not value.strip():
         raise InvalidRequest((*loc, "input"), "input must not be empty")
     if "processor" not in body or body["processor"] is None:
@@ -373,32 +460,42 @@ def check_run_input(body: object, loc: tuple = ("body",),
         if not isinstance(task_spec, dict):
             raise InvalidRequest(spec_loc, "task_spec must be an object or null", "type_error")
         if "output_schema" not in task_spec or task_spec["output_schema"] is None:
-            raise InvalidRequest((*spec_loc, "output_schema"), "output_schema is required",
-                                 "missing")
+            raise InvalidRequest(
+                (*spec_loc, "output_schema"), "output_schema is required", "missing"
+            )
         out_loc = (*spec_loc, "output_schema")
         kind, schema, desc = _schema_union(task_spec["output_schema"], out_loc, True)
         spec = Spec(kind, schema, desc)
         if schema is not None:
-            warnings += check_output_schema(schema, (*out_loc, "json_schema"),
-                                            proc.base.max_fields)
+            warnings += check_output_schema(schema, (*out_loc, "json_schema"), proc.base.max_fields)
         raw_in = task_spec.get("input_schema")
         if raw_in is not None:
             in_kind, in_schema, _ = _schema_union(raw_in, (*spec_loc, "input_schema"), False)
             spec.input_schema = in_schema if in_kind == "json" else None
         spec_chars = len(json.dumps(task_spec))
         if spec_chars > MAX_SPEC_CHARS:
-            raise InvalidRequest(spec_loc, f"the task spec is {spec_chars} characters; the "
-                                 f"limit is {MAX_SPEC_CHARS}", "too_long")
+            raise InvalidRequest(
+                spec_loc,
+                f"the task spec is {spec_chars} characters; the limit is {MAX_SPEC_CHARS}",
+                "too_long",
+            )
         input_chars = len(value) if isinstance(value, str) else len(json.dumps(value))
         if spec_chars + input_chars > MAX_SPEC_AND_INPUT_CHARS:
-            raise InvalidRequest((*loc, "input"), "task spec + input are "
-                                 f"{spec_chars + input_chars} characters; the limit is "
-                                 f"{MAX_SPEC_AND_INPUT_CHARS}", "too_long")
+            raise InvalidRequest(
+                (*loc, "input"),
+                "task spec + input are "
+                f"{spec_chars + input_chars} characters; the limit is "
+                f"{MAX_SPEC_AND_INPUT_CHARS}",
+                "too_long",
+            )
     if task_spec is None:
         input_chars = len(value) if isinstance(value, str) else len(json.dumps(value))
         if input_chars > MAX_SPEC_AND_INPUT_CHARS:
-            raise InvalidRequest((*loc, "input"), f"input is {input_chars} characters; the "
-                                 f"limit is {MAX_SPEC_AND_INPUT_CHARS}", "too_long")
+            raise InvalidRequest(
+                (*loc, "input"),
+                f"input is {input_chars} characters; the limit is {MAX_SPEC_AND_INPUT_CHARS}",
+                "too_long",
+            )
 
     _check_metadata(body.get("metadata"), (*loc, "metadata"))
     _check_source_policy(body.get("source_policy"), (*loc, "source_policy"))
@@ -406,20 +503,25 @@ def check_run_input(body: object, loc: tuple = ("body",),
     _check_mcp(body.get("mcp_servers"), (*loc, "mcp_servers"))
     ev = body.get("enable_events")
     if ev is not None and not isinstance(ev, bool):
-        raise InvalidRequest((*loc, "enable_events"), "enable_events must be a boolean or null",
-                             "type_error")
+        raise InvalidRequest(
+            (*loc, "enable_events"), "enable_events must be a boolean or null", "type_error"
+        )
     prev = body.get("previous_interaction_id")
     if prev is not None and not isinstance(prev, str):
-        raise InvalidRequest((*loc, "previous_interaction_id"), "must be a string or null",
-                             "type_error")
+        raise InvalidRequest(
+            (*loc, "previous_interaction_id"), "must be a string or null", "type_error"
+        )
     adv = body.get("advanced_settings")
     if adv is not None:
         if not isinstance(adv, dict):
-            raise InvalidRequest((*loc, "advanced_settings"), "must be an object or null",
-                                 "type_error")
+            raise InvalidRequest(
+                (*loc, "advanced_settings"), "must be an object or null", "type_error"
+            )
         where = adv.get("location")
         if where is not None and (not isinstance(where, str) or not _COUNTRY.match(where)):
-            raise InvalidRequest((*loc, "advanced_settings", "location"),
-                                 "location must be an ISO 3166-1 alpha-2 country code")
+            raise InvalidRequest(
+                (*loc, "advanced_settings", "location"),
+                "location must be an ISO 3166-1 alpha-2 country code",
+            )
     warnings += _input_warnings(value, spec.input_schema)
     return Checked(body, proc, spec, warnings)

@@ -62,21 +62,30 @@ class WebhookSender:
         msg_id = "whevent_" + secrets.token_hex(12)  # the same id on every retry (dedupe key)
         for attempt in range(self.max_attempts):
             ts = str(int(time.time()))
-            headers = {"content-type": "application/json", "webhook-id": msg_id,
-                       "webhook-timestamp": ts,
-                       "webhook-signature": sign(self.secret, msg_id, ts, body),
-                       "user-agent": "parallel-sim-webhooks"}
+            headers = {
+                "content-type": "application/json",
+                "webhook-id": msg_id,
+                "webhook-timestamp": ts,
+                "webhook-signature": sign(self.secret, msg_id, ts, body),
+                "user-agent": "parallel-sim-webhooks",
+            }
             try:
                 r = await self._client.post(url, content=body, headers=headers)
                 if 200 <= r.status_code < 300:
-                    log.info("webhook %s for %s delivered (attempt %d)", msg_id, run.run_id,
-                             attempt + 1)
+                    log.info(
+                        "webhook %s for %s delivered (attempt %d)", msg_id, run.run_id, attempt + 1
+                    )
                     return
                 outcome = f"HTTP {r.status_code}"
             except httpx.HTTPError as e:
                 outcome = type(e).__name__
-            log.info("webhook %s for %s failed (%s, attempt %d)", msg_id, run.run_id, outcome,
-                     attempt + 1)
+            log.info(
+                "webhook %s for %s failed (%s, attempt %d)",
+                msg_id,
+                run.run_id,
+                outcome,
+                attempt + 1,
+            )
             if attempt + 1 < self.max_attempts:
                 await asyncio.sleep(self.retry_seconds * 2**attempt)
 

@@ -57,14 +57,22 @@ def main() -> None:
         else:
             sim_origin = f"http://127.0.0.1:{args.sim_port}"
             sim = subprocess.Popen(
-                [sys.executable, "-m", "parallel_sim", "--host", "127.0.0.1",
-                 "--port", str(args.sim_port)],
+                [
+                    sys.executable,
+                    "-m",
+                    "parallel_sim",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(args.sim_port),
+                ],
                 cwd=ROOT,
             )
             children.append(sim)
             wait_for_port(args.sim_port, sim, "simulator")
-            env.update(PARALLEL_API_ORIGIN=sim_origin, OAUTH_ISSUER=sim_origin,
-                       UPSTREAM_MODE="simulator")
+            env.update(
+                PARALLEL_API_ORIGIN=sim_origin, OAUTH_ISSUER=sim_origin, UPSTREAM_MODE="simulator"
+            )
         worker = subprocess.Popen(["node", "runtime/server.mjs"], cwd=ROOT, env=env)
         children.append(worker)
         wait_for_port(args.port, worker, "Worker (local runtime)")

@@ -65,11 +65,7 @@ def request_headers(headers: Iterable[Header]) -> list[Header]:
     """What the Worker sends upstream: the client's headers minus hop-by-hop and platform ones."""
     headers = [(n.lower(), v) for n, v in headers]
     drop = _hop_by_hop(headers) | REQUEST_DROP
-    return [
-        (n, v)
-        for n, v in headers
-        if n not in drop and not n.startswith(REQUEST_DROP_PREFIXES)
-    ]
+    return [(n, v) for n, v in headers if n not in drop and not n.startswith(REQUEST_DROP_PREFIXES)]
 
 
 def response_headers(headers: Iterable[Header], body_decoded: bool = True) -> list[Header]:
@@ -87,9 +83,7 @@ def response_headers(headers: Iterable[Header], body_decoded: bool = True) -> li
     if body_decoded and encoded:
         drop = drop | {"content-encoding", "content-length"}
     return [
-        (n, v)
-        for n, v in headers
-        if n not in drop and not n.startswith(RESPONSE_DROP_PREFIXES)
+        (n, v) for n, v in headers if n not in drop and not n.startswith(RESPONSE_DROP_PREFIXES)
     ]
 
 

@@ -9,8 +9,9 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 
-async def with_heartbeat(awaitable: Awaitable, beat: Callable[[], Awaitable[None]],
-                         interval: float):
+async def with_heartbeat(
+    awaitable: Awaitable, beat: Callable[[], Awaitable[None]], interval: float
+):
     """Await `awaitable`; call `beat()` each time `interval` seconds pass without it finishing.
 
     If `beat` raises (the client went away) the wait is cancelled and the error propagates.

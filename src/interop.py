@@ -72,7 +72,8 @@ def json_response(payload: str, status: int, headers: list[Header]) -> Response:
     return respond(payload, status, base + headers)
 
 
-def error_response(status: int, message: str, cors: list[Header], detail=None,
-                   extra: list[Header] | None = None) -> Response:
+def error_response(
+    status: int, message: str, cors: list[Header], detail=None, extra: list[Header] | None = None
+) -> Response:
     """An error the Worker makes itself: Parallel's JSON shape, with the CORS headers."""
     return json_response(error_json(message, detail), status, cors + (extra or []))

@@ -175,11 +175,14 @@ class Relay:
         return self._emit(ERROR, error_json, ended=True)
 
 
-def error_payload(message: str, detail: object = None, ref_id: str | None = None,
-                  run: dict | None = None) -> str:
+def error_payload(
+    message: str, detail: object = None, ref_id: str | None = None, run: dict | None = None
+) -> str:
     """The data of a terminal `error` event, in Parallel's error shape."""
-    body: dict = {"type": "error", "error": {"ref_id": ref_id, "message": message,
-                                             "detail": detail}}
+    body: dict = {
+        "type": "error",
+        "error": {"ref_id": ref_id, "message": message, "detail": detail},
+    }
     if run is not None:
         body["run"] = run
     return compact(body)
@@ -204,6 +207,14 @@ def upstream_error_payload(status: int, body_text: str) -> str:
         body.setdefault("type", "error")
         body["status"] = status
         return compact(body)
-    return compact({"type": "error", "status": status,
-                    "error": {"ref_id": None, "message": f"Upstream answered {status}",
-                              "detail": body_text[:2000] or None}})
+    return compact(
+        {
+            "type": "error",
+            "status": status,
+            "error": {
+                "ref_id": None,
+                "message": f"Upstream answered {status}",
+                "detail": body_text[:2000] or None,
+            },
+        }
+    )

@@ -50,16 +50,21 @@ class ClientGone(Exception):
 
 # --- upstream calls -----------------------------------------------------------------------------
 
+
 class Upstream:
     """The Task API as seen with this client's credentials."""
 
     def __init__(self, origin: str, client_headers: list[tuple[str, str]]):
         self.origin = origin.strip().rstrip("/")
         drop = {"content-type", "accept", "last-event-id", "parallel-beta"}
-        self.base = [(n, v) for n, v in header_policy.request_headers(client_headers)
-                     if n not in drop]
-        betas = [b.strip() for b in (header_policy.get(client_headers, "parallel-beta") or "")
-                 .split(",") if b.strip()]
+        self.base = [
+            (n, v) for n, v in header_policy.request_headers(client_headers) if n not in drop
+        ]
+        betas = [
+            b.strip()
+            for b in (header_policy.get(client_headers, "parallel-beta") or "").split(",")
+            if b.strip()
+        ]
         if EVENTS_BETA not in betas:
             betas.append(EVENTS_BETA)
         self.beta = ",".join(betas)
@@ -74,8 +79,7 @@ class Upstream:
         return await fetch(f"{self.origin}/{path}", **options)
 
     async def create(self, task_input: dict):
-        return await self._call("POST", "v1/tasks/runs", "application/json",
-                                json.dumps(task_input))
+        return await self._call("POST", "v1/tasks/runs", "application/json", json.dumps(task_input))
 
     async def run(self, run_id: str):
         return await self._call("GET", f"v1/tasks/runs/{run_id}", "application/json")
@@ -84,8 +88,9 @@ class Upstream:
         return await self._call("GET", f"v1beta/tasks/runs/{run_id}/events", "text/event-stream")
 
     async def result(self, run_id: str, timeout: int = RESULT_TIMEOUT_SECONDS):
-        return await self._call("GET", f"v1/tasks/runs/{run_id}/result?timeout={timeout}",
-                                "application/json")
+        return await self._call(
+            "GET", f"v1/tasks/runs/{run_id}/result?timeout={timeout}", "application/json"
+        )
 
 
 def _passthrough(upstream, cors):
@@ -118,6 +123,7 @@ async def _read_limited(js_request, limit: int) -> bytes | None:
 
 # --- the SSE writer -----------------------------------------------------------------------------
 
+
 class EventSink:
     """The response body of an SSE answer, written to from Python."""
 
@@ -140,8 +146,9 @@ class EventSink:
 
 async def _with_heartbeat(awaitable, sink: EventSink, interval: float):
     """Await `awaitable`, writing a keepalive comment whenever the wait exceeds `interval`."""
-    return await with_heartbeat(awaitable, lambda: sink.write(format_comment("keepalive")),
-                                interval)
+    return await with_heartbeat(
+        awaitable, lambda: sink.write(format_comment("keepalive")), interval
+    )
 
 
 async def _awaited(promise):
@@ -165,8 +172,9 @@ def _keep_alive(ctx, task) -> None:
 class StreamJob:
     """Relay one run's events to one client, reconnecting upstream until the run has ended."""
 
-    def __init__(self, upstream: Upstream, run_id: str, relay: Relay, sink: EventSink,
-                 heartbeat: float):
+    def __init__(
+        self, upstream: Upstream, run_id: str, relay: Relay, sink: EventSink, heartbeat: float
+    ):
         self.upstream = upstream
         self.run_id = run_id
         self.relay = relay
@@ -220,12 +228,16 @@ class StreamJob:
             # only when connections keep ending without anything new.
             quick_failures = 0 if delivered else quick_failures + 1
             if quick_failures >= MAX_QUICK_FAILURES:
-                await self.send(self.relay.error(error_payload(
-                    "The upstream event stream keeps closing without new events")))
+                await self.send(
+                    self.relay.error(
+                        error_payload("The upstream event stream keeps closing without new events")
+                    )
+                )
                 return
             if quick_failures:
-                await _with_heartbeat(asyncio.sleep(0.25 * 2 ** quick_failures), self.sink,
-                                      self.heartbeat)
+                await _with_heartbeat(
+                    asyncio.sleep(0.25 * 2**quick_failures), self.sink, self.heartbeat
+                )
 
     async def _pump(self, body) -> int:
         """Relay one upstream connection; returns how many events were new to the client."""
@@ -275,8 +287,9 @@ class StreamJob:
             await self.send(self.relay.error(failed_run_payload(run)))
             return
         for _ in range(MAX_RESULT_WAIT_ATTEMPTS):
-            resp = await _with_heartbeat(self.upstream.result(self.run_id), self.sink,
-                                         self.heartbeat)
+            resp = await _with_heartbeat(
+                self.upstream.result(self.run_id), self.sink, self.heartbeat
+            )
             status = int(resp.status)
             text = await resp.text()
             if status == 408:
@@ -298,6 +311,7 @@ async def _cancel(reader) -> None:
 
 
 # --- handlers -----------------------------------------------------------------------------------
+
 
 def _sse_headers(cors) -> list[tuple[str, str]]:
     return [
@@ -357,8 +371,7 @@ async def handle_run(js_request, origin: str, ctx, cors, heartbeat: float = HEAR
         run = json.loads(await created.text())
         run_id = str(run["run_id"])
     except (ValueError, KeyError, TypeError):
-        return error_response(502, "The upstream created a run but its answer was unreadable",
-                              cors)
+        return error_response(502, "The upstream created a run but its answer was unreadable", cors)
 
     if _wants_sse(incoming):
         return await _open_stream(ctx, upstream, run_id, run, Cursor(), cors, heartbeat)
@@ -380,8 +393,15 @@ async def _wait_for_result(upstream: Upstream, run_id: str, cors):
     return error_response(504, "Timed out waiting for the result", cors, {"run_id": run_id})
 
 
-async def handle_stream(js_request, origin: str, ctx, cors, run_id: str, query: str,
-                        heartbeat: float = HEARTBEAT_SECONDS):
+async def handle_stream(
+    js_request,
+    origin: str,
+    ctx,
+    cors,
+    run_id: str,
+    query: str,
+    heartbeat: float = HEARTBEAT_SECONDS,
+):
     """GET /tasks-sse/runs/{run_id}/stream: the same stream for an existing run, resumable."""
     if not RUN_ID.fullmatch(run_id):
         return error_response(400, "Malformed run id", cors)
@@ -392,8 +412,12 @@ async def handle_stream(js_request, origin: str, ctx, cors, run_id: str, query: 
     try:
         cursor = Cursor.decode(last_id)
     except ValueError:
-        return error_response(400, "Last-Event-ID is not an id this stream issued", cors,
-                              {"last_event_id": (last_id or "")[:100]})
+        return error_response(
+            400,
+            "Last-Event-ID is not an id this stream issued",
+            cors,
+            {"last_event_id": (last_id or "")[:100]},
+        )
     if cursor.ended:
         # Everything was delivered; 204 also tells an EventSource to stop reconnecting.
         return respond(None, 204, cors)
@@ -421,4 +445,3 @@ def _query_value(query: str, name: str) -> str | None:
 
 def method_not_allowed(cors, allow: str):
     return error_response(405, "Method not allowed", cors, extra=[("allow", allow)])
-

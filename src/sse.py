@@ -23,8 +23,9 @@ class Event:
 class SSEParser:
     """Feed decoded text in arbitrary chunks; `on_event` fires once per dispatched event."""
 
-    def __init__(self, on_event: Callable[[Event], None],
-                 on_retry: Callable[[int], None] | None = None):
+    def __init__(
+        self, on_event: Callable[[Event], None], on_retry: Callable[[int], None] | None = None
+    ):
         self._on_event = on_event
         self._on_retry = on_retry
         self._buffer = ""
@@ -110,8 +111,9 @@ class SSEParser:
 class ByteSSEParser:
     """The same parser fed raw bytes: UTF-8 decoded incrementally (split characters are fine)."""
 
-    def __init__(self, on_event: Callable[[Event], None],
-                 on_retry: Callable[[int], None] | None = None):
+    def __init__(
+        self, on_event: Callable[[Event], None], on_retry: Callable[[int], None] | None = None
+    ):
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self.parser = SSEParser(on_event, on_retry)
 

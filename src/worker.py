@@ -70,14 +70,21 @@ class Default(WorkerEntrypoint):
         if path.startswith(RUNS_PREFIX):
             return await self._stream(js_request, method, path, query)
         for prefix, targeter, var, default in (
-            (paths.API_PREFIX, paths.api_target, "PARALLEL_API_ORIGIN",
-             "https://api.parallel.ai"),
-            (paths.OAUTH_PREFIX, paths.oauth_target, "OAUTH_ISSUER",
-             "https://platform.parallel.ai"),
+            (paths.API_PREFIX, paths.api_target, "PARALLEL_API_ORIGIN", "https://api.parallel.ai"),
+            (
+                paths.OAUTH_PREFIX,
+                paths.oauth_target,
+                "OAUTH_ISSUER",
+                "https://platform.parallel.ai",
+            ),
         ):
             if path.startswith(prefix) or path == prefix.rstrip("/"):
                 return await self._proxy(
-                    js_request, method, path[len(prefix):], query, targeter,
+                    js_request,
+                    method,
+                    path[len(prefix) :],
+                    query,
+                    targeter,
                     _var(self.env, var, default),
                 )
         return await self.env.ASSETS.fetch(request)
@@ -87,8 +94,9 @@ class Default(WorkerEntrypoint):
         if method == "OPTIONS":
             return self._preflight(js_request)
         if method not in ("GET", "HEAD"):
-            return error_response(405, "Method not allowed", cors_headers,
-                                  extra=[("allow", "GET, HEAD, OPTIONS")])
+            return error_response(
+                405, "Method not allowed", cors_headers, extra=[("allow", "GET, HEAD, OPTIONS")]
+            )
         config = build_config(
             _var(self.env, "PARALLEL_API_ORIGIN"),
             _var(self.env, "OAUTH_ISSUER"),
@@ -126,7 +134,7 @@ class Default(WorkerEntrypoint):
 
     async def _stream(self, js_request, method: str, path: str, query: str):
         cors_headers = self._cors(js_request)
-        run_id = path[len(RUNS_PREFIX):]
+        run_id = path[len(RUNS_PREFIX) :]
         if not run_id.endswith(STREAM_SUFFIX):
             return error_response(404, "Not found", cors_headers)
         if method == "OPTIONS":
@@ -134,8 +142,13 @@ class Default(WorkerEntrypoint):
         if method != "GET":
             return runs.method_not_allowed(cors_headers, "GET, OPTIONS")
         return await runs.handle_stream(
-            js_request, self._api_origin(), self.ctx, cors_headers,
-            run_id[: -len(STREAM_SUFFIX)], query, self._heartbeat(),
+            js_request,
+            self._api_origin(),
+            self.ctx,
+            cors_headers,
+            run_id[: -len(STREAM_SUFFIX)],
+            query,
+            self._heartbeat(),
         )
 
     async def _proxy(self, js_request, method, rest, query, targeter, origin) -> Response:

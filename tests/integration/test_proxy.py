@@ -65,12 +65,17 @@ def split_events(text: str) -> list[dict]:
 
 # --- streaming -------------------------------------------------------------------------------
 
+
 def test_sse_events_arrive_as_they_are_sent(proxy, upstream):
     count = 4
     arrivals: list[float] = []
     buffer = ""
-    with httpx.stream("GET", f"{proxy.url}{API}/v1/sse?count={count}&interval_ms=300&tag=live",
-                      headers={"accept": "text/event-stream"}, timeout=20) as r:
+    with httpx.stream(
+        "GET",
+        f"{proxy.url}{API}/v1/sse?count={count}&interval_ms=300&tag=live",
+        headers={"accept": "text/event-stream"},
+        timeout=20,
+    ) as r:
         assert r.status_code == 200
         assert r.headers["content-type"].startswith("text/event-stream")
         assert r.headers["access-control-allow-origin"] == "*"
@@ -94,8 +99,10 @@ def test_sse_events_arrive_as_they_are_sent(proxy, upstream):
 def test_upstream_dropping_mid_stream_is_not_a_clean_end(proxy, upstream):
     """An SSE client must see the cut (to reconnect), never a normally finished body."""
     received = ""
-    with pytest.raises(httpx.RemoteProtocolError), \
-            httpx.stream("GET", f"{proxy.url}{API}/v1/sse-broken", timeout=10) as r:
+    with (
+        pytest.raises(httpx.RemoteProtocolError),
+        httpx.stream("GET", f"{proxy.url}{API}/v1/sse-broken", timeout=10) as r,
+    ):
         assert r.status_code == 200
         for chunk in r.iter_text():
             received += chunk
@@ -129,6 +136,7 @@ def test_large_body_streams_through_intact(proxy, upstream):
 
 # --- requests reach upstream unchanged -------------------------------------------------------
 
+
 def test_post_body_headers_and_query_reach_upstream_unchanged(proxy, upstream):
     body = json.dumps({"input": "What is the tallest building?", "processor": "lite"}).encode()
     headers = {
@@ -158,8 +166,11 @@ def test_chunked_request_body_streams_to_upstream(proxy, upstream):
     def gen():
         yield from pieces
 
-    r = httpx.post(f"{proxy.url}{API}/v1/echo", content=gen(),
-                   headers={"content-type": "application/json", "x-api-key": "k"})
+    r = httpx.post(
+        f"{proxy.url}{API}/v1/echo",
+        content=gen(),
+        headers={"content-type": "application/json", "x-api-key": "k"},
+    )
     assert r.status_code == 200
     [seen] = upstream.requests
     assert seen.body == b"".join(pieces)
@@ -175,13 +186,16 @@ def test_methods_are_forwarded(proxy, upstream, method):
 
 # --- responses pass through --------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("status", [302, 307, 401, 404, 422, 429, 500])
 def test_upstream_status_and_body_pass_through_with_cors(proxy, upstream, status):
     r = httpx.get(f"{proxy.url}{API}/v1/status/{status}", headers={"x-api-key": "k"})
     assert r.status_code == status
     assert r.headers["x-stub-status"] == str(status)
-    assert r.json() == {"type": "error", "error": {"ref_id": "stub", "message": f"stub {status}",
-                                                   "detail": {"code": status}}}
+    assert r.json() == {
+        "type": "error",
+        "error": {"ref_id": "stub", "message": f"stub {status}", "detail": {"code": status}},
+    }
     assert r.headers["access-control-allow-origin"] == "*"
     exposed = {h.strip() for h in r.headers["access-control-expose-headers"].split(",")}
     assert {"content-type", "www-authenticate", "retry-after"} <= exposed
@@ -202,11 +216,14 @@ def test_compressed_upstream_body_reaches_the_client_intact(proxy, upstream):
 
 
 def test_preflight_is_answered_by_the_worker(proxy, upstream):
-    r = httpx.options(f"{proxy.url}{API}/v1/tasks/runs", headers={
-        "origin": "http://localhost:5173",
-        "access-control-request-method": "POST",
-        "access-control-request-headers": "x-api-key, content-type, parallel-beta",
-    })
+    r = httpx.options(
+        f"{proxy.url}{API}/v1/tasks/runs",
+        headers={
+            "origin": "http://localhost:5173",
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "x-api-key, content-type, parallel-beta",
+        },
+    )
     assert r.status_code == 204
     assert r.headers["access-control-allow-origin"] == "*"
     assert "POST" in r.headers["access-control-allow-methods"]
@@ -217,22 +234,31 @@ def test_preflight_is_answered_by_the_worker(proxy, upstream):
 
 
 def test_cookies_and_hop_by_hop_headers_are_stripped(proxy, upstream):
-    r = httpx.get(f"{proxy.url}{API}/v1/headers-out", headers={
-        "cookie": "session=browser-secret",
-        "connection": "keep-alive, x-drop-me",
-        "x-drop-me": "1",
-        "keep-alive": "timeout=99",
-        "proxy-authorization": "Basic Zm9vOmJhcg==",
-        "te": "trailers",
-        "x-forwarded-for": "203.0.113.9",
-        "cf-connecting-ip": "203.0.113.9",
-        "x-keep-me": "yes",
-    })
+    r = httpx.get(
+        f"{proxy.url}{API}/v1/headers-out",
+        headers={
+            "cookie": "session=browser-secret",
+            "connection": "keep-alive, x-drop-me",
+            "x-drop-me": "1",
+            "keep-alive": "timeout=99",
+            "proxy-authorization": "Basic Zm9vOmJhcg==",
+            "te": "trailers",
+            "x-forwarded-for": "203.0.113.9",
+            "cf-connecting-ip": "203.0.113.9",
+            "x-keep-me": "yes",
+        },
+    )
     assert r.status_code == 200
     [seen] = upstream.requests
     sent = {k for k, _ in seen.headers}
-    assert {"cookie", "x-drop-me", "proxy-authorization", "te", "x-forwarded-for",
-            "cf-connecting-ip"}.isdisjoint(sent)
+    assert {
+        "cookie",
+        "x-drop-me",
+        "proxy-authorization",
+        "te",
+        "x-forwarded-for",
+        "cf-connecting-ip",
+    }.isdisjoint(sent)
     assert seen.header("keep-alive") is None
     assert seen.header("x-keep-me") == "yes"
     assert seen.header("host") == f"127.0.0.1:{upstream.port}"
@@ -277,8 +303,9 @@ def test_hostile_paths_are_refused_and_never_reach_upstream(proxy, upstream, pat
 
 def test_body_over_one_mib_gets_413(proxy, upstream):
     big = b"x" * (2 * 1024 * 1024)
-    r = httpx.post(f"{proxy.url}{API}/v1/echo", content=big,
-                   headers={"content-type": "application/json"})
+    r = httpx.post(
+        f"{proxy.url}{API}/v1/echo", content=big, headers={"content-type": "application/json"}
+    )
     assert r.status_code == 413
     assert r.json()["type"] == "error"
     assert r.headers["access-control-allow-origin"] == "*"
@@ -287,12 +314,14 @@ def test_body_over_one_mib_gets_413(proxy, upstream):
 
 def test_chunked_body_over_one_mib_gets_413(proxy, upstream):
     """No Content-Length: the Worker counts while streaming and its 413 still reaches the client."""
+
     def gen():
         for _ in range(32):
             yield b"x" * 65536
 
-    r = httpx.post(f"{proxy.url}{API}/v1/echo", content=gen(),
-                   headers={"content-type": "application/json"})
+    r = httpx.post(
+        f"{proxy.url}{API}/v1/echo", content=gen(), headers={"content-type": "application/json"}
+    )
     assert r.status_code == 413
     assert r.json()["type"] == "error"
     assert r.headers["access-control-allow-origin"] == "*"
@@ -303,8 +332,9 @@ def test_upstream_down_gives_502_json_with_cors(log_dir):
     dead = f"http://127.0.0.1:{free_port()}"
     server = start_worker(log_dir, upstream=dead)
     try:
-        r = httpx.post(f"{server.url}{API}/v1/tasks/runs", json={"input": "x"},
-                       headers={"x-api-key": "k"})
+        r = httpx.post(
+            f"{server.url}{API}/v1/tasks/runs", json={"input": "x"}, headers={"x-api-key": "k"}
+        )
         assert r.status_code == 502
         assert r.headers["content-type"].startswith("application/json")
         assert r.headers["access-control-allow-origin"] == "*"
@@ -316,10 +346,13 @@ def test_upstream_down_gives_502_json_with_cors(log_dir):
 
 # --- many streams ------------------------------------------------------------------------------
 
+
 async def _read_stream(host: str, port: int, path: str) -> bytes:
     reader, writer = await asyncio.open_connection(host, port)
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: text/event-stream\r\n"
-                 "Connection: close\r\n\r\n".encode())
+    writer.write(
+        f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: text/event-stream\r\n"
+        "Connection: close\r\n\r\n".encode()
+    )
     await writer.drain()
     data = await reader.read()  # until the runtime closes the connection after the last chunk
     writer.close()
@@ -348,10 +381,13 @@ def test_200_concurrent_streams_receive_every_event(proxy, upstream):
 
 # --- logging -----------------------------------------------------------------------------------
 
+
 def test_log_has_one_line_per_request_without_query_or_header_values(proxy, upstream):
     marker = f"logcheck{time.monotonic_ns()}"
-    r = httpx.get(f"{proxy.url}{API}/v1/echo/{marker}?token=query-secret-42",
-                  headers={"x-api-key": "sk-header-secret-42"})
+    r = httpx.get(
+        f"{proxy.url}{API}/v1/echo/{marker}?token=query-secret-42",
+        headers={"x-api-key": "sk-header-secret-42"},
+    )
     assert r.status_code == 404  # the stub knows no such path; the proxy passed it through
     line_start = f"GET {API}/v1/echo/{marker} 404 "
 

@@ -31,16 +31,22 @@ def read_sse(response: httpx.Response, stop_after: int | None = None) -> list:
     return events
 
 
-def run_body(processor: str = "base", text: str = "What is the capital of France?",
-             **extra) -> dict:
+def run_body(
+    processor: str = "base", text: str = "What is the capital of France?", **extra
+) -> dict:
     return {"input": text, "processor": processor, **extra}
 
 
 def post_sse(worker, body: dict, headers: dict | None = None) -> tuple[httpx.Response, list]:
-    with httpx.Client(timeout=TIMEOUT) as client, client.stream(
-        "POST", f"{worker.url}/tasks-sse/run", json=body,
-        headers={"x-api-key": SIM_KEY, "accept": "text/event-stream", **(headers or {})},
-    ) as resp:
+    with (
+        httpx.Client(timeout=TIMEOUT) as client,
+        client.stream(
+            "POST",
+            f"{worker.url}/tasks-sse/run",
+            json=body,
+            headers={"x-api-key": SIM_KEY, "accept": "text/event-stream", **(headers or {})},
+        ) as resp,
+    ):
         if resp.status_code != 200:
             resp.read()
             return resp, []
@@ -51,9 +57,12 @@ def stream_run(worker, run_id: str, last_event_id: str | None = None, key: str =
     headers = {"x-api-key": key, "accept": "text/event-stream"}
     if last_event_id is not None:
         headers["last-event-id"] = last_event_id
-    with httpx.Client(timeout=TIMEOUT) as client, client.stream(
-        "GET", f"{worker.url}/tasks-sse/runs/{run_id}/stream", headers=headers
-    ) as resp:
+    with (
+        httpx.Client(timeout=TIMEOUT) as client,
+        client.stream(
+            "GET", f"{worker.url}/tasks-sse/runs/{run_id}/stream", headers=headers
+        ) as resp,
+    ):
         if resp.status_code != 200:
             resp.read()
             return resp, []
@@ -64,8 +73,11 @@ def upstream_truth(sim, run_id: str) -> tuple[list, dict]:
     """The finished run's full replay and its result, straight from the simulator."""
     headers = {"x-api-key": SIM_KEY}
     with httpx.Client(timeout=TIMEOUT) as client:
-        with client.stream("GET", f"{sim.url}/v1beta/tasks/runs/{run_id}/events",
-                           headers={**headers, "accept": "text/event-stream"}) as resp:
+        with client.stream(
+            "GET",
+            f"{sim.url}/v1beta/tasks/runs/{run_id}/events",
+            headers={**headers, "accept": "text/event-stream"},
+        ) as resp:
             assert resp.status_code == 200
             replay = read_sse(resp)
         result = client.get(f"{sim.url}/v1/tasks/runs/{run_id}/result", headers=headers)
@@ -108,10 +120,14 @@ def assert_one_clean_stream(events, sim):
 
 # --- REST mode --------------------------------------------------------------------------------
 
+
 def test_rest_mode_returns_the_result(worker, sim):
-    r = httpx.post(f"{worker.url}/tasks-sse/run", json=run_body("lite"),
-                   headers={"x-api-key": SIM_KEY, "origin": "https://app.example"},
-                   timeout=TIMEOUT)
+    r = httpx.post(
+        f"{worker.url}/tasks-sse/run",
+        json=run_body("lite"),
+        headers={"x-api-key": SIM_KEY, "origin": "https://app.example"},
+        timeout=TIMEOUT,
+    )
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("application/json")
     assert r.headers["access-control-allow-origin"] == "*"
@@ -125,8 +141,9 @@ def test_rest_mode_returns_the_result(worker, sim):
 def test_rest_mode_retries_the_result_endpoints_408(worker, sim):
     # The simulator answers 408 to the first two requests addressed to this run.
     body = run_body("lite", "retry please", metadata={"sim_fault": "fail-first=2:408"})
-    r = httpx.post(f"{worker.url}/tasks-sse/run", json=body, headers={"x-api-key": SIM_KEY},
-                   timeout=TIMEOUT)
+    r = httpx.post(
+        f"{worker.url}/tasks-sse/run", json=body, headers={"x-api-key": SIM_KEY}, timeout=TIMEOUT
+    )
     assert r.status_code == 200, r.text
     assert r.json()["run"]["status"] == "completed"
 
@@ -136,8 +153,9 @@ def test_bad_key_gives_401_in_both_modes(worker, sse):
     headers = {"x-api-key": "not-a-key"}
     if sse:
         headers["accept"] = "text/event-stream"
-    r = httpx.post(f"{worker.url}/tasks-sse/run", json=run_body("lite"), headers=headers,
-                   timeout=TIMEOUT)
+    r = httpx.post(
+        f"{worker.url}/tasks-sse/run", json=run_body("lite"), headers=headers, timeout=TIMEOUT
+    )
     assert r.status_code == 401
     assert r.headers["content-type"].startswith("application/json")
     assert r.headers["access-control-allow-origin"] == "*"
@@ -149,8 +167,12 @@ def test_invalid_input_gives_422_in_both_modes(worker, sse):
     headers = {"x-api-key": SIM_KEY}
     if sse:
         headers["accept"] = "text/event-stream"
-    r = httpx.post(f"{worker.url}/tasks-sse/run", json={"input": "no processor"},
-                   headers=headers, timeout=TIMEOUT)
+    r = httpx.post(
+        f"{worker.url}/tasks-sse/run",
+        json={"input": "no processor"},
+        headers=headers,
+        timeout=TIMEOUT,
+    )
     assert r.status_code == 422
     assert r.headers["content-type"].startswith("application/json")
     assert r.headers["access-control-allow-origin"] == "*"
@@ -159,23 +181,34 @@ def test_invalid_input_gives_422_in_both_modes(worker, sse):
 
 @pytest.mark.parametrize("payload", [b"{not json", b"[1, 2]", b"\xff\xfe"])
 def test_body_that_is_not_a_json_object_gives_400(worker, payload):
-    r = httpx.post(f"{worker.url}/tasks-sse/run", content=payload,
-                   headers={"x-api-key": SIM_KEY, "content-type": "application/json"})
+    r = httpx.post(
+        f"{worker.url}/tasks-sse/run",
+        content=payload,
+        headers={"x-api-key": SIM_KEY, "content-type": "application/json"},
+    )
     assert r.status_code == 400
     assert r.json()["error"]["ref_id"]
 
 
 def test_body_over_one_mib_gives_413(worker):
-    r = httpx.post(f"{worker.url}/tasks-sse/run", content=b"x" * (1024 * 1024 + 1),
-                   headers={"x-api-key": SIM_KEY})
+    r = httpx.post(
+        f"{worker.url}/tasks-sse/run",
+        content=b"x" * (1024 * 1024 + 1),
+        headers={"x-api-key": SIM_KEY},
+    )
     assert r.status_code == 413
     assert r.headers["access-control-allow-origin"] == "*"
 
 
 def test_preflight_and_wrong_method(worker):
-    r = httpx.options(f"{worker.url}/tasks-sse/run", headers={
-        "origin": "https://app.example", "access-control-request-method": "POST",
-        "access-control-request-headers": "x-api-key, content-type"})
+    r = httpx.options(
+        f"{worker.url}/tasks-sse/run",
+        headers={
+            "origin": "https://app.example",
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "x-api-key, content-type",
+        },
+    )
     assert r.status_code == 204
     assert r.headers["access-control-allow-headers"] == "x-api-key, content-type"
     r = httpx.get(f"{worker.url}/tasks-sse/run")
@@ -184,6 +217,7 @@ def test_preflight_and_wrong_method(worker):
 
 
 # --- SSE mode ---------------------------------------------------------------------------------
+
 
 def test_sse_mode_streams_one_clean_stream(worker, sim):
     resp, events = post_sse(worker, run_body("base"))
@@ -198,8 +232,7 @@ def test_sse_mode_streams_one_clean_stream(worker, sim):
     ("body", "headers"),
     [
         # Every upstream stream of the run closes after 0.3 s, as the real API does after 570 s.
-        (run_body("base", "closing streams", metadata={"sim_fault": "max-stream-seconds=0.3"}),
-         {}),
+        (run_body("base", "closing streams", metadata={"sim_fault": "max-stream-seconds=0.3"}), {}),
         # The run's first upstream stream is cut after 3 events.
         (run_body("base", "dropped stream"), {"x-sim-fault": "drop-after=3"}),
     ],
@@ -240,11 +273,15 @@ def test_stream_of_an_existing_run_and_exact_resume_after_it_finished(worker, si
 
 
 def test_resume_while_the_run_is_live(worker, sim):
-    with httpx.Client(timeout=TIMEOUT) as client, client.stream(
-        "POST", f"{worker.url}/tasks-sse/run",
-        json=run_body("core", "cut me off", metadata={"sim_fault": "max-stream-seconds=1"}),
-        headers={"x-api-key": SIM_KEY, "accept": "text/event-stream"},
-    ) as resp:
+    with (
+        httpx.Client(timeout=TIMEOUT) as client,
+        client.stream(
+            "POST",
+            f"{worker.url}/tasks-sse/run",
+            json=run_body("core", "cut me off", metadata={"sim_fault": "max-stream-seconds=1"}),
+            headers={"x-api-key": SIM_KEY, "accept": "text/event-stream"},
+        ) as resp,
+    ):
         assert resp.status_code == 200
         first = read_sse(resp, stop_after=4)  # then hang up mid-run
     assert first[0].type == "run"
@@ -264,8 +301,9 @@ def test_resume_while_the_run_is_live(worker, sim):
 def test_stream_errors_keep_their_status(worker, sim):
     resp, _ = post_sse(worker, run_body("lite", "for errors"))
     assert resp.status_code == 200
-    r = httpx.post(f"{sim.url}/v1/tasks/runs", json=run_body("lite"),
-                   headers={"x-api-key": SIM_KEY})
+    r = httpx.post(
+        f"{sim.url}/v1/tasks/runs", json=run_body("lite"), headers={"x-api-key": SIM_KEY}
+    )
     run_id = r.json()["run_id"]
 
     resp, _ = stream_run(worker, run_id, key="not-a-key")
@@ -297,7 +335,11 @@ def test_failed_run_ends_with_an_error_event(worker, sim):
     assert events[-1].last_event_id.endswith(".end")
 
     # REST mode answers the result endpoint's error with its status.
-    r = httpx.post(f"{worker.url}/tasks-sse/run", json=run_body("lite", "again [sim:fail]"),
-                   headers={"x-api-key": SIM_KEY}, timeout=TIMEOUT)
+    r = httpx.post(
+        f"{worker.url}/tasks-sse/run",
+        json=run_body("lite", "again [sim:fail]"),
+        headers={"x-api-key": SIM_KEY},
+        timeout=TIMEOUT,
+    )
     assert r.status_code >= 400
     assert r.json()["type"] == "error"

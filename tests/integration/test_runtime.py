@@ -17,7 +17,7 @@ import pytest
 
 from tests.support.servers import ROOT, start_worker
 
-WORKER = '''
+WORKER = """
 import json
 
 import js
@@ -52,7 +52,7 @@ class Default(WorkerEntrypoint):
         }
         return Response(json.dumps(body), headers={"content-type": "application/json",
                                                    "x-from": "worker"})
-'''
+"""
 
 HEADERS_FILE = """\
 # rules for the test site
@@ -73,7 +73,8 @@ def site(tmp_path_factory):
     (root / "src").mkdir()
     (root / "src" / "worker.py").write_text(WORKER)
     (root / "src" / "helper.py").write_text('NAME = "helper-module"\n')
-    (root / "wrangler.toml").write_text(textwrap.dedent("""\
+    (root / "wrangler.toml").write_text(
+        textwrap.dedent("""\
         name = "runtime-test"
         main = "src/worker.py"  # the entry module
         compatibility_flags = ["python_workers"]
@@ -90,7 +91,8 @@ def site(tmp_path_factory):
         GREETING = "from-toml"
         OTHER = 'from-toml'
         NUMBER = 42
-        """))
+        """)
+    )
     (root / ".dev.vars").write_text('# local secrets\nGREETING="from-dev-vars"\n')
     public = root / "public"
     for rel, text in {
@@ -112,8 +114,11 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def runtime(site, log_dir):
-    server = start_worker(log_dir, upstream="http://127.0.0.1:9",
-                          env={"WRANGLER_CONFIG": str(site / "wrangler.toml"), "OTHER": "from-env"})
+    server = start_worker(
+        log_dir,
+        upstream="http://127.0.0.1:9",
+        env={"WRANGLER_CONFIG": str(site / "wrangler.toml"), "OTHER": "from-env"},
+    )
     yield server
     server.stop()
 
@@ -139,15 +144,18 @@ def test_request_body_reaches_the_worker(runtime):
     assert r.json()["body"] == "hello body"
 
 
-@pytest.mark.parametrize(("path", "ctype"), [
-    ("/", "text/html; charset=utf-8"),
-    ("/page", "text/html; charset=utf-8"),
-    ("/docs/", "text/html; charset=utf-8"),
-    ("/app.js", "application/javascript"),
-    ("/style.css", "text/css; charset=utf-8"),
-    ("/data.json", "application/json"),
-    ("/files/report.txt", "text/plain; charset=utf-8"),
-])
+@pytest.mark.parametrize(
+    ("path", "ctype"),
+    [
+        ("/", "text/html; charset=utf-8"),
+        ("/page", "text/html; charset=utf-8"),
+        ("/docs/", "text/html; charset=utf-8"),
+        ("/app.js", "application/javascript"),
+        ("/style.css", "text/css; charset=utf-8"),
+        ("/data.json", "application/json"),
+        ("/files/report.txt", "text/plain; charset=utf-8"),
+    ],
+)
 def test_assets_are_served_with_their_content_type(runtime, path, ctype):
     r = get(runtime, path)
     assert r.status_code == 200
@@ -156,12 +164,15 @@ def test_assets_are_served_with_their_content_type(runtime, path, ctype):
     assert r.headers["etag"]
 
 
-@pytest.mark.parametrize(("path", "location"), [
-    ("/docs", "/docs/"),
-    ("/docs/index.html", "/docs/"),
-    ("/page.html", "/page"),
-    ("/docs?x=1", "/docs/?x=1"),
-])
+@pytest.mark.parametrize(
+    ("path", "location"),
+    [
+        ("/docs", "/docs/"),
+        ("/docs/index.html", "/docs/"),
+        ("/page.html", "/page"),
+        ("/docs?x=1", "/docs/?x=1"),
+    ],
+)
 def test_assets_redirect_to_the_canonical_url_with_307(runtime, path, location):
     r = get(runtime, path)
     assert r.status_code == 307
@@ -215,7 +226,8 @@ def test_assets_binding_serves_assets_to_the_worker(runtime):
 
 def test_ctx_is_an_execution_context(runtime):
     assert get(runtime, "/api/ctx").json() == {
-        "tag": "[object ExecutionContext]", "waitUntil": True,
+        "tag": "[object ExecutionContext]",
+        "waitUntil": True,
     }
 
 
@@ -232,9 +244,16 @@ def test_python_exception_is_a_500_without_traceback_and_is_logged(runtime):
 
 # --- start-up failures -------------------------------------------------------------------------
 
+
 def run_runtime(env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(["node", "runtime/server.mjs"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60, env={**os.environ, "PORT": "0", **env})
+    return subprocess.run(
+        ["node", "runtime/server.mjs"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PORT": "0", **env},
+    )
 
 
 def test_missing_wheel_fails_fast_with_a_clear_message(tmp_path):
@@ -273,8 +292,11 @@ def test_worker_that_fails_to_import_stops_the_start(tmp_path):
 
 def test_config_json_is_served_from_vars(log_dir):
     """The project's own Worker sees env overrides of its vars (what `make dev` relies on)."""
-    server = start_worker(log_dir, upstream="http://127.0.0.1:9",
-                          env={"UPSTREAM_MODE": "simulator", "OAUTH_ISSUER": "http://127.0.0.1:9"})
+    server = start_worker(
+        log_dir,
+        upstream="http://127.0.0.1:9",
+        env={"UPSTREAM_MODE": "simulator", "OAUTH_ISSUER": "http://127.0.0.1:9"},
+    )
     try:
         config = httpx.get(server.url + "/tasks-sse/config.json").json()
         assert config["upstream"] == "http://127.0.0.1:9"
@@ -288,23 +310,42 @@ def test_config_json_is_served_from_vars(log_dir):
 def test_prepare_builds_the_start_snapshot_then_uses_it(tmp_path):
     """A fresh checkout has no snapshot: the first start builds it, later starts load it."""
     env = {"RUNTIME_SNAPSHOT_DIR": str(tmp_path / "snap")}
-    first = subprocess.run(["node", "runtime/server.mjs", "--prepare"], cwd=ROOT,
-                           capture_output=True, text=True, timeout=120, env={**os.environ, **env})
+    first = subprocess.run(
+        ["node", "runtime/server.mjs", "--prepare"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **env},
+    )
     assert first.returncode == 0, first.stderr
     assert "snapshot built" in first.stdout
     assert list((tmp_path / "snap").glob("*.snapshot"))
-    second = subprocess.run(["node", "runtime/server.mjs", "--prepare"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=120, env={**os.environ, **env})
+    second = subprocess.run(
+        ["node", "runtime/server.mjs", "--prepare"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **env},
+    )
     assert second.returncode == 0, second.stderr
     assert "from snapshot" in second.stdout
     assert "imports cleanly" in second.stdout
 
 
 def test_too_old_node_is_refused_with_a_clear_message():
-    script = ("import('./runtime/preflight.mjs').then((m) => {"
-              " try { m.checkNode('18.19.0'); console.log('accepted'); }"
-              " catch (e) { console.log(e.message); } m.checkNode(process.versions.node); })")
-    proc = subprocess.run(["node", "--input-type=module", "-e", script], cwd=ROOT,
-                          capture_output=True, text=True, timeout=30)
+    script = (
+        "import('./runtime/preflight.mjs').then((m) => {"
+        " try { m.checkNode('18.19.0'); console.log('accepted'); }"
+        " catch (e) { console.log(e.message); } m.checkNode(process.versions.node); })"
+    )
+    proc = subprocess.run(
+        ["node", "--input-type=module", "-e", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Node 20 or newer is required (this is Node 18.19.0)" in proc.stdout

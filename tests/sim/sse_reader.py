@@ -29,13 +29,14 @@ class SSEReader:
         self._buf += text
         new: list[Event] = []
         while True:
-            cut = min((i for i in (self._buf.find("\r"), self._buf.find("\n")) if i >= 0),
-                      default=-1)
+            cut = min(
+                (i for i in (self._buf.find("\r"), self._buf.find("\n")) if i >= 0), default=-1
+            )
             if cut < 0:
                 return new
             line = self._buf[:cut]
-            skip = 2 if self._buf[cut:cut + 2] == "\r\n" else 1
-            self._buf = self._buf[cut + skip:]
+            skip = 2 if self._buf[cut : cut + 2] == "\r\n" else 1
+            self._buf = self._buf[cut + skip :]
             if line == "":
                 if self._data:
                     ev = Event(self._type or "message", "\n".join(self._data))
@@ -53,8 +54,9 @@ class SSEReader:
                 self._data.append(value)
 
 
-def read_stream(client, url: str, headers: dict | None = None, limit: int | None = None,
-                timeout: float = 60.0) -> tuple[int, list[Event], str]:
+def read_stream(
+    client, url: str, headers: dict | None = None, limit: int | None = None, timeout: float = 60.0
+) -> tuple[int, list[Event], str]:
     """GET an SSE stream to its end (or `limit` events). Returns (status, events, raw text)."""
     reader = SSEReader()
     raw = []

@@ -45,8 +45,11 @@ def test_a_pro_stream_from_start_to_output(client, path):
     kinds = {m["type"].removeprefix(MSG) for m in msgs}
     assert {"exec_status", "plan"} <= kinds
     assert kinds & {"search", "result", "tool", "tool_call"}
-    assert msgs[0] == {"type": MSG + "exec_status", "message": "Starting research",
-                       "timestamp": msgs[0]["timestamp"]}
+    assert msgs[0] == {
+        "type": MSG + "exec_status",
+        "message": "Starting research",
+        "timestamp": msgs[0]["timestamp"],
+    }
     stamps = [m["timestamp"] for m in msgs]
     assert stamps == sorted(stamps) and all(s.endswith("Z") for s in stamps)
     meters = [e.json["progress_meter"] for e in events if e.type == STATS]
@@ -57,8 +60,9 @@ def test_a_pro_stream_from_start_to_output(client, path):
 
 
 def test_a_finished_run_replays_the_trace_then_the_latest_stats_then_the_output(client):
-    run = create(client, {"input": "Replay after completion", "processor": "pro",
-                          "enable_events": True})
+    run = create(
+        client, {"input": "Replay after completion", "processor": "pro", "enable_events": True}
+    )
     live, _ = events_of(client, run["run_id"])
     assert live[-1].json["run"]["status"] == "completed"
     replay, _ = events_of(client, run["run_id"])
@@ -73,8 +77,10 @@ def test_a_finished_run_replays_the_trace_then_the_latest_stats_then_the_output(
 
 
 def test_a_reconnect_mid_run_replays_what_came_before(client):
-    run = create(client, {"input": "Reconnect in the middle of ultra", "processor": "ultra",
-                          "enable_events": True})
+    run = create(
+        client,
+        {"input": "Reconnect in the middle of ultra", "processor": "ultra", "enable_events": True},
+    )
     first, _ = events_of(client, run["run_id"], limit=4)
     seen = messages(first)
     assert seen, "the first connection saw messages"
@@ -95,8 +101,9 @@ def test_a_reconnect_mid_run_replays_what_came_before(client):
 def test_enable_events_false_gives_fewer_events(client):
     counts = {}
     for flag in (True, False):
-        run = create(client, {"input": "Events on or off", "processor": "pro",
-                              "enable_events": flag})
+        run = create(
+            client, {"input": "Events on or off", "processor": "pro", "enable_events": flag}
+        )
         events, _ = events_of(client, run["run_id"])
         assert events[-1].json["run"]["status"] == "completed"
         counts[flag] = (len(events), len(messages(events)))
@@ -113,8 +120,9 @@ def test_lite_and_base_give_few_message_events(client, processor):
 
 
 def test_failed_run_stream_ends_with_failed_state(client):
-    run = create(client, {"input": "[sim:fail] this one", "processor": "core",
-                          "enable_events": True})
+    run = create(
+        client, {"input": "[sim:fail] this one", "processor": "core", "enable_events": True}
+    )
     events, _ = events_of(client, run["run_id"])
     final = events[-1].json
     assert events[-1].type == STATE and final["run"]["status"] == "failed"
@@ -133,8 +141,14 @@ def test_stream_closes_after_the_maximum_duration(sim_factory):
 
 
 def test_per_run_max_stream_seconds_fault(client):
-    run = create(client, {"input": "Long ultra", "processor": "ultra",
-                          "metadata": {"sim_fault": "max-stream-seconds=0.3"}})
+    run = create(
+        client,
+        {
+            "input": "Long ultra",
+            "processor": "ultra",
+            "metadata": {"sim_fault": "max-stream-seconds=0.3"},
+        },
+    )
     events, _ = events_of(client, run["run_id"])
     assert events[0].type == STATE
     assert not any(e.type == STATE and e.json["output"] for e in events)
@@ -146,8 +160,9 @@ def test_per_run_max_stream_seconds_fault(client):
 def test_stream_needs_no_beta_header_or_accept(fast_sim):
     with httpx.Client(base_url=fast_sim.url, timeout=30) as c:
         run = create(c, {"input": "x", "processor": "lite"}, headers={"x-api-key": KEY})
-        with c.stream("GET", f"/v1beta/tasks/runs/{run['run_id']}/events",
-                      headers={"x-api-key": KEY}) as r:
+        with c.stream(
+            "GET", f"/v1beta/tasks/runs/{run['run_id']}/events", headers={"x-api-key": KEY}
+        ) as r:
             assert r.status_code == 200
             assert r.headers["content-type"].startswith("text/event-stream")
             assert "no-cache" in r.headers["cache-control"]

@@ -38,12 +38,22 @@ def test_create_and_get(client, prefix):
 
 def test_add_runs_with_default_task_spec(client, prefix):
     gid = new_group(client, prefix)["taskgroup_id"]
-    schema = {"type": "object", "properties": {"ceo": {"type": "string"}},
-              "required": ["ceo"], "additionalProperties": False}
-    added = add(client, prefix, gid, [
-        {"input": "Acme", "processor": "lite"},
-        {"input": "Globex", "processor": "lite", "task_spec": {"output_schema": "Their CEO"}},
-    ], default_task_spec={"output_schema": {"type": "json", "json_schema": schema}})
+    schema = {
+        "type": "object",
+        "properties": {"ceo": {"type": "string"}},
+        "required": ["ceo"],
+        "additionalProperties": False,
+    }
+    added = add(
+        client,
+        prefix,
+        gid,
+        [
+            {"input": "Acme", "processor": "lite"},
+            {"input": "Globex", "processor": "lite", "task_spec": {"output_schema": "Their CEO"}},
+        ],
+        default_task_spec={"output_schema": {"type": "json", "json_schema": schema}},
+    )
     assert added["run_cursor"] is None and added["event_cursor"] is None  # first runs
     assert len(added["run_ids"]) == 2
     assert added["status"]["num_task_runs"] == 2
@@ -61,9 +71,13 @@ def test_add_runs_with_default_task_spec(client, prefix):
 
 def test_group_events_stream_and_resume(client, prefix):
     gid = new_group(client, prefix)["taskgroup_id"]
-    ids = add(client, prefix, gid, [{"input": f"Company {i}", "processor": "lite"}
-                                    for i in range(3)] + [
-        {"input": "[sim:fail] broken", "processor": "lite"}])["run_ids"]
+    ids = add(
+        client,
+        prefix,
+        gid,
+        [{"input": f"Company {i}", "processor": "lite"} for i in range(3)]
+        + [{"input": "[sim:fail] broken", "processor": "lite"}],
+    )["run_ids"]
     status, events, raw = read_stream(client, f"{prefix}/tasks/groups/{gid}/events")
     assert status == 200, raw
     types = [e.type for e in events]
@@ -79,7 +93,8 @@ def test_group_events_stream_and_resume(client, prefix):
     assert final["status"]["task_run_status_counts"] == {"completed": 3, "failed": 1}
     # Resume after the third event: exactly the rest, same cursors.
     status, rest, _ = read_stream(
-        client, f"{prefix}/tasks/groups/{gid}/events?last_event_id={cursors[2]}")
+        client, f"{prefix}/tasks/groups/{gid}/events?last_event_id={cursors[2]}"
+    )
     assert [e.json["event_id"] for e in rest] == cursors[3:]
     got = client.get(f"{prefix}/tasks/groups/{gid}").json()["status"]
     assert got["num_task_runs"] == 4 and got["is_active"] is False
@@ -93,17 +108,25 @@ def test_group_events_bad_cursor_is_422(client, prefix):
 
 def test_runs_stream_filters_and_includes(client, prefix):
     gid = new_group(client, prefix)["taskgroup_id"]
-    ids = add(client, prefix, gid, [{"input": "ok one", "processor": "lite"},
-                                    {"input": "[sim:fail]", "processor": "lite"},
-                                    {"input": "ok two", "processor": "lite"}])["run_ids"]
+    ids = add(
+        client,
+        prefix,
+        gid,
+        [
+            {"input": "ok one", "processor": "lite"},
+            {"input": "[sim:fail]", "processor": "lite"},
+            {"input": "ok two", "processor": "lite"},
+        ],
+    )["run_ids"]
     for rid in ids:
         client.get(f"/v1/tasks/runs/{rid}/result")
     url = f"{prefix}/tasks/groups/{gid}/runs"
     _, events, _ = read_stream(client, url)
     assert [e.json["run"]["run_id"] for e in events] == ids
     assert all(e.json["input"] is None and e.json["output"] is None for e in events)
-    _, done, _ = read_stream(client, url + "?status=completed&include_input=true"
-                                           "&include_output=true")
+    _, done, _ = read_stream(
+        client, url + "?status=completed&include_input=true&include_output=true"
+    )
     assert [e.json["run"]["run_id"] for e in done] == [ids[0], ids[2]]
     assert done[0].json["input"]["input"] == "ok one"
     assert done[0].json["output"]["type"] == "text"
@@ -115,24 +138,38 @@ def test_runs_stream_filters_and_includes(client, prefix):
 
 def test_group_errors(client, prefix):
     missing = f"{prefix}/tasks/groups/tgrp_{'0' * 48}"
-    for method, path in [("GET", ""), ("GET", "/events"), ("GET", "/runs"),
-                         ("POST", "/runs"), ("GET", "/runs/trun_x")]:
-        r = client.request(method, missing + path,
-                           json={"inputs": [{"input": "x", "processor": "lite"}]})
+    for method, path in [
+        ("GET", ""),
+        ("GET", "/events"),
+        ("GET", "/runs"),
+        ("POST", "/runs"),
+        ("GET", "/runs/trun_x"),
+    ]:
+        r = client.request(
+            method, missing + path, json={"inputs": [{"input": "x", "processor": "lite"}]}
+        )
         assert r.status_code == 404 and r.json()["error"]["message"] == "TaskGroup not found"
     gid = new_group(client, prefix)["taskgroup_id"]
     url = f"{prefix}/tasks/groups/{gid}/runs"
     too_many = client.post(url, json={"inputs": [{"input": "x", "processor": "lite"}] * 1001})
     assert too_many.status_code == 422
     assert too_many.json()["error"]["detail"]["field"] == "inputs"
-    bad = client.post(url, json={"inputs": [{"input": "x", "processor": "lite"},
-                                            {"input": "y", "processor": "nope"}]})
+    bad = client.post(
+        url,
+        json={"inputs": [{"input": "x", "processor": "lite"}, {"input": "y", "processor": "nope"}]},
+    )
     assert bad.status_code == 422
     assert bad.json()["error"]["detail"]["field"] == "inputs.1.processor"
-    bad_spec = client.post(url, json={"inputs": [{"input": "x", "processor": "lite"}],
-                                      "default_task_spec": {"output_schema": {"type": "json"}}})
-    assert bad_spec.json()["error"]["detail"]["field"] == "default_task_spec.output_schema" \
-                                                          ".json_schema"
+    bad_spec = client.post(
+        url,
+        json={
+            "inputs": [{"input": "x", "processor": "lite"}],
+            "default_task_spec": {"output_schema": {"type": "json"}},
+        },
+    )
+    assert (
+        bad_spec.json()["error"]["detail"]["field"] == "default_task_spec.output_schema.json_schema"
+    )
     empty = client.post(url, json={"inputs": []})
     assert empty.status_code == 422
     other = client.post("/v1/tasks/runs", json={"input": "x", "processor": "lite"}).json()
@@ -141,9 +178,10 @@ def test_group_errors(client, prefix):
 
 def test_a_thousand_runs_in_one_request(client):
     gid = new_group(client, "/v1beta")["taskgroup_id"]
-    r = client.post(f"/v1beta/tasks/groups/{gid}/runs?refresh_status=false",
-                    json={"inputs": [{"input": f"Row {i}", "processor": "lite"}
-                                     for i in range(1000)]})
+    r = client.post(
+        f"/v1beta/tasks/groups/{gid}/runs?refresh_status=false",
+        json={"inputs": [{"input": f"Row {i}", "processor": "lite"} for i in range(1000)]},
+    )
     assert r.status_code == 200
     body = r.json()
     assert len(body["run_ids"]) == len(set(body["run_ids"])) == 1000

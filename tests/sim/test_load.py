@@ -20,8 +20,10 @@ STREAMS = int(os.environ.get("SIM_LOAD_STREAMS", "500"))
 async def one_stream(port: int, path: str, state: dict) -> bytes:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
-        writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nx-api-key: {KEY}\r\n"
-                     "Accept: text/event-stream\r\nConnection: close\r\n\r\n".encode())
+        writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nx-api-key: {KEY}\r\n"
+            "Accept: text/event-stream\r\nConnection: close\r\n\r\n".encode()
+        )
         await writer.drain()
         head = await reader.readuntil(b"\r\n\r\n")
         assert head.startswith(b"HTTP/1.1 200"), head[:100]
@@ -51,8 +53,9 @@ def test_500_concurrent_streams(sim_factory):
         run = create(c, {"input": "Many watchers", "processor": "ultra", "enable_events": True})
         rss_before = proc.memory_info().rss
         cpu_before = proc.cpu_times()
-        bodies, state = asyncio.run(many(port, f"/v1beta/tasks/runs/{run['run_id']}/events",
-                                         STREAMS))
+        bodies, state = asyncio.run(
+            many(port, f"/v1beta/tasks/runs/{run['run_id']}/events", STREAMS)
+        )
         cpu_after = proc.cpu_times()
         rss_after = proc.memory_info().rss
         assert c.get(f"/v1/tasks/runs/{run['run_id']}").json()["status"] == "completed"
@@ -67,7 +70,9 @@ def test_500_concurrent_streams(sim_factory):
     assert finals == STREAMS
     assert state["peak"] == STREAMS  # all were open together before the run finished
     cpu = (cpu_after.user + cpu_after.system) - (cpu_before.user + cpu_before.system)
-    print(f"\n[sim load] {STREAMS} concurrent SSE streams held; peak open {state['peak']}; "
-          f"simulator RSS {rss_before / 2**20:.1f} -> {rss_after / 2**20:.1f} MiB; "
-          f"simulator CPU {cpu:.2f} s over the run; events per stream "
-          f"{bodies[0].count(b'event: ')}; all open after {state['all_open_after']:.2f} s")
+    print(
+        f"\n[sim load] {STREAMS} concurrent SSE streams held; peak open {state['peak']}; "
+        f"simulator RSS {rss_before / 2**20:.1f} -> {rss_after / 2**20:.1f} MiB; "
+        f"simulator CPU {cpu:.2f} s over the run; events per stream "
+        f"{bodies[0].count(b'event: ')}; all open after {state['all_open_after']:.2f} s"
+    )

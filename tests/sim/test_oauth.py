@@ -55,18 +55,31 @@ def oauth(fast_sim):
 
 
 def register(oauth, uris=(REDIRECT,)) -> str:
-    r = oauth.post("/getKeys/register", json={
-        "client_name": "tasks-sse test", "redirect_uris": list(uris),
-        "grant_types": ["authorization_code"], "response_types": ["code"],
-        "token_endpoint_auth_method": "none"})
+    r = oauth.post(
+        "/getKeys/register",
+        json={
+            "client_name": "tasks-sse test",
+            "redirect_uris": list(uris),
+            "grant_types": ["authorization_code"],
+            "response_types": ["code"],
+            "token_endpoint_auth_method": "none",
+        },
+    )
     assert r.status_code == 201, r.text
     return r.json()["client_id"]
 
 
 def authorize_params(client_id, **over) -> dict:
-    return {"client_id": client_id, "redirect_uri": REDIRECT, "response_type": "code",
-            "scope": "key:read", "state": "st-" + secrets.token_hex(4),
-            "code_challenge": CHALLENGE, "code_challenge_method": "S256", **over}
+    return {
+        "client_id": client_id,
+        "redirect_uri": REDIRECT,
+        "response_type": "code",
+        "scope": "key:read",
+        "state": "st-" + secrets.token_hex(4),
+        "code_challenge": CHALLENGE,
+        "code_challenge_method": "S256",
+        **over,
+    }
 
 
 def consent(oauth, params) -> FormParser:
@@ -95,9 +108,16 @@ def get_code(oauth, client_id=None, **over) -> tuple[str, dict]:
 
 
 def token(oauth, code, verifier=VERIFIER, **over):
-    return oauth.post("/getKeys/token", data={
-        "grant_type": "authorization_code", "code": code, "code_verifier": verifier,
-        "redirect_uri": REDIRECT, **over})
+    return oauth.post(
+        "/getKeys/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "code_verifier": verifier,
+            "redirect_uri": REDIRECT,
+            **over,
+        },
+    )
 
 
 def test_metadata_names_this_origin_as_issuer(oauth, fast_sim):
@@ -111,8 +131,9 @@ def test_metadata_names_this_origin_as_issuer(oauth, fast_sim):
     assert meta["response_types_supported"] == ["code"]
     # The issuer follows the Host the caller used (e.g. localhost instead of 127.0.0.1).
     port = urlsplit(fast_sim.url).port
-    other = oauth.get("/.well-known/oauth-authorization-server",
-                      headers={"host": f"localhost:{port}"}).json()
+    other = oauth.get(
+        "/.well-known/oauth-authorization-server", headers={"host": f"localhost:{port}"}
+    ).json()
     assert other["issuer"] == f"http://localhost:{port}"
 
 
@@ -132,15 +153,22 @@ def test_full_flow_mints_a_key_that_works_on_the_api(oauth, fast_sim):
     tok = r.json()
     assert tok["token_type"] == "bearer" and tok["scope"] == "key:read"
     key = tok["access_token"]
-    created = httpx.post(fast_sim.url + "/v1/tasks/runs", headers={"x-api-key": key},
-                         json={"input": "minted key", "processor": "lite"})
+    created = httpx.post(
+        fast_sim.url + "/v1/tasks/runs",
+        headers={"x-api-key": key},
+        json={"input": "minted key", "processor": "lite"},
+    )
     assert created.status_code == 202
     # A second sign-in mints a different key; both work.
     code2, _ = get_code(oauth)
     key2 = token(oauth, code2).json()["access_token"]
     assert key2 != key
-    assert httpx.get(fast_sim.url + "/v1/tasks/runs/" + created.json()["run_id"],
-                     headers={"x-api-key": key2}).status_code == 200
+    assert (
+        httpx.get(
+            fast_sim.url + "/v1/tasks/runs/" + created.json()["run_id"], headers={"x-api-key": key2}
+        ).status_code
+        == 200
+    )
 
 
 def test_consent_page_is_a_plain_form(oauth):
@@ -194,21 +222,29 @@ def test_reused_code_is_invalid_grant(oauth):
 
 def test_long_verifiers_are_accepted(oauth):
     verifier = secrets.token_urlsafe(112)[:150]
-    challenge = base64.urlsafe_b64encode(
-        hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    challenge = (
+        base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    )
     code, _ = get_code(oauth, code_challenge=challenge)
     assert token(oauth, code, verifier=verifier).status_code == 200
 
 
-@pytest.mark.parametrize("form,error", [
-    ({"grant_type": "password"}, "unsupported_grant_type"),
-    ({"grant_type": "authorization_code", "code_verifier": VERIFIER}, "invalid_request"),
-    ({"grant_type": "authorization_code", "code": "auth_x"}, "invalid_request"),
-    ({"grant_type": "authorization_code", "code": "auth_x", "code_verifier": "short"},
-     "invalid_request"),
-    ({"grant_type": "authorization_code", "code": "auth_unknown", "code_verifier": VERIFIER},
-     "invalid_grant"),
-])
+@pytest.mark.parametrize(
+    "form,error",
+    [
+        ({"grant_type": "password"}, "unsupported_grant_type"),
+        ({"grant_type": "authorization_code", "code_verifier": VERIFIER}, "invalid_request"),
+        ({"grant_type": "authorization_code", "code": "auth_x"}, "invalid_request"),
+        (
+            {"grant_type": "authorization_code", "code": "auth_x", "code_verifier": "short"},
+            "invalid_request",
+        ),
+        (
+            {"grant_type": "authorization_code", "code": "auth_unknown", "code_verifier": VERIFIER},
+            "invalid_grant",
+        ),
+    ],
+)
 def test_token_errors(oauth, form, error):
     r = oauth.post("/getKeys/token", data=form)
     assert r.status_code == 400 and r.json()["error"] == error
@@ -230,13 +266,20 @@ def test_token_checks_redirect_uri_and_client_when_sent(oauth):
 
 def test_unregistered_redirect_uri_is_refused_without_redirect(oauth):
     client_id = register(oauth)
-    for uri in ("http://127.0.0.1:8787/tasks-sse/other", "http://127.0.0.1:8787/tasks-sse",
-                "https://evil.example/"):
+    for uri in (
+        "http://127.0.0.1:8787/tasks-sse/other",
+        "http://127.0.0.1:8787/tasks-sse",
+        "https://evil.example/",
+    ):
         r = oauth.get("/getKeys/authorize", params=authorize_params(client_id, redirect_uri=uri))
         assert r.status_code == 400 and "location" not in r.headers
-    posted = oauth.post("/getKeys/authorize", data={
-        **authorize_params(client_id, redirect_uri="https://evil.example/"),
-        "decision": "approve"})
+    posted = oauth.post(
+        "/getKeys/authorize",
+        data={
+            **authorize_params(client_id, redirect_uri="https://evil.example/"),
+            "decision": "approve",
+        },
+    )
     assert posted.status_code == 400 and "location" not in posted.headers
 
 
@@ -245,13 +288,16 @@ def test_unknown_client_is_refused_without_redirect(oauth):
     assert r.status_code == 400 and "location" not in r.headers
 
 
-@pytest.mark.parametrize("over,error", [
-    ({"code_challenge_method": "plain"}, "invalid_request"),
-    ({"code_challenge_method": None}, "invalid_request"),
-    ({"code_challenge": None}, "invalid_request"),
-    ({"code_challenge": "too-short"}, "invalid_request"),
-    ({"response_type": "token"}, "unsupported_response_type"),
-])
+@pytest.mark.parametrize(
+    "over,error",
+    [
+        ({"code_challenge_method": "plain"}, "invalid_request"),
+        ({"code_challenge_method": None}, "invalid_request"),
+        ({"code_challenge": None}, "invalid_request"),
+        ({"code_challenge": "too-short"}, "invalid_request"),
+        ({"response_type": "token"}, "unsupported_response_type"),
+    ],
+)
 def test_bad_authorization_requests_go_back_with_an_error(oauth, over, error):
     client_id = register(oauth)
     params = {k: v for k, v in authorize_params(client_id, **over).items() if v is not None}
@@ -261,23 +307,32 @@ def test_bad_authorization_requests_go_back_with_an_error(oauth, over, error):
     assert back["error"] == [error] and back["state"] == [params["state"]]
 
 
-@pytest.mark.parametrize("body,error", [
-    ({}, "invalid_redirect_uri"),
-    ({"redirect_uris": []}, "invalid_redirect_uri"),
-    ({"redirect_uris": ["http://example.com/cb"]}, "invalid_redirect_uri"),
-    ({"redirect_uris": ["https://app.example/cb#frag"]}, "invalid_redirect_uri"),
-    ({"redirect_uris": ["not a url"]}, "invalid_redirect_uri"),
-    ({"redirect_uris": ["https://app.example/cb"], "token_endpoint_auth_method":
-      "client_secret_basic"}, "invalid_client_metadata"),
-    ([], "invalid_client_metadata"),
-])
+@pytest.mark.parametrize(
+    "body,error",
+    [
+        ({}, "invalid_redirect_uri"),
+        ({"redirect_uris": []}, "invalid_redirect_uri"),
+        ({"redirect_uris": ["http://example.com/cb"]}, "invalid_redirect_uri"),
+        ({"redirect_uris": ["https://app.example/cb#frag"]}, "invalid_redirect_uri"),
+        ({"redirect_uris": ["not a url"]}, "invalid_redirect_uri"),
+        (
+            {
+                "redirect_uris": ["https://app.example/cb"],
+                "token_endpoint_auth_method": "client_secret_basic",
+            },
+            "invalid_client_metadata",
+        ),
+        ([], "invalid_client_metadata"),
+    ],
+)
 def test_registration_errors(oauth, body, error):
     r = oauth.post("/getKeys/register", json=body)
     assert r.status_code == 400 and r.json()["error"] == error
 
 
-@pytest.mark.parametrize("uri", ["http://localhost:5173/cb", "http://127.0.0.1/cb",
-                                 "https://app.example/callback?x=1"])
+@pytest.mark.parametrize(
+    "uri", ["http://localhost:5173/cb", "http://127.0.0.1/cb", "https://app.example/callback?x=1"]
+)
 def test_registration_accepts_https_and_loopback_http(oauth, uri):
     r = oauth.post("/getKeys/register", json={"redirect_uris": [uri]})
     assert r.status_code == 201
@@ -296,10 +351,15 @@ def test_redirect_keeps_an_existing_query(oauth):
 
 def test_browser_called_endpoints_answer_cors(oauth):
     origin = {"origin": "http://127.0.0.1:8787"}
-    for path in ("/.well-known/oauth-authorization-server", "/getKeys/register",
-                 "/getKeys/token"):
-        pre = oauth.options(path, headers={**origin, "access-control-request-method": "POST",
-                                           "access-control-request-headers": "content-type"})
+    for path in ("/.well-known/oauth-authorization-server", "/getKeys/register", "/getKeys/token"):
+        pre = oauth.options(
+            path,
+            headers={
+                **origin,
+                "access-control-request-method": "POST",
+                "access-control-request-headers": "content-type",
+            },
+        )
         assert pre.status_code == 200, path
         assert pre.headers["access-control-allow-origin"] in ("*", origin["origin"])
     r = oauth.post("/getKeys/token", data={"grant_type": "x"}, headers=origin)

@@ -11,8 +11,19 @@ import pytest
 
 from tests.sim.helpers import KEY, create
 
-RUN_KEYS = ["run_id", "interaction_id", "status", "is_active", "warnings", "error", "processor",
-            "metadata", "taskgroup_id", "created_at", "modified_at"]
+RUN_KEYS = [
+    "run_id",
+    "interaction_id",
+    "status",
+    "is_active",
+    "warnings",
+    "error",
+    "processor",
+    "metadata",
+    "taskgroup_id",
+    "created_at",
+    "modified_at",
+]
 TS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
 PROCESSORS = ["lite", "base", "core", "core2x", "pro", "ultra", "ultra2x", "ultra4x", "ultra8x"]
 
@@ -28,8 +39,14 @@ def assert_error(r: httpx.Response, status: int, message: str | None = None) -> 
 
 
 def test_create_returns_a_queued_task_run(client):
-    run = create(client, {"input": "What is the capital of France?", "processor": "core",
-                          "metadata": {"my_key": "my_value", "n": 3}})
+    run = create(
+        client,
+        {
+            "input": "What is the capital of France?",
+            "processor": "core",
+            "metadata": {"my_key": "my_value", "n": 3},
+        },
+    )
     assert list(run) == RUN_KEYS
     assert re.fullmatch(r"trun_[0-9a-f]{32}", run["run_id"])
     assert run["interaction_id"] == run["run_id"]
@@ -41,12 +58,20 @@ def test_create_returns_a_queued_task_run(client):
 
 
 def test_get_run_and_input(client):
-    body = {"input": {"company": "Acme", "country": "FR"}, "processor": "lite",
-            "task_spec": {"output_schema": "The company's founding year",
-                          "input_schema": {"type": "json", "json_schema": {
-                              "type": "object",
-                              "properties": {"company": {"type": "string"},
-                                             "country": {"type": "string"}}}}}}
+    body = {
+        "input": {"company": "Acme", "country": "FR"},
+        "processor": "lite",
+        "task_spec": {
+            "output_schema": "The company's founding year",
+            "input_schema": {
+                "type": "json",
+                "json_schema": {
+                    "type": "object",
+                    "properties": {"company": {"type": "string"}, "country": {"type": "string"}},
+                },
+            },
+        },
+    }
     run = create(client, body)
     got = client.get(f"/v1/tasks/runs/{run['run_id']}")
     assert got.status_code == 200
@@ -79,8 +104,9 @@ def test_result_times_out_with_408_while_active(client):
 
 def test_result_query_is_validated(client):
     run = create(client, {"input": "x", "processor": "lite"})
-    err = assert_error(client.get(f"/v1/tasks/runs/{run['run_id']}/result",
-                                  params={"timeout": "soon"}), 422)
+    err = assert_error(
+        client.get(f"/v1/tasks/runs/{run['run_id']}/result", params={"timeout": "soon"}), 422
+    )
     assert err["detail"]["field"] == "timeout"
 
 
@@ -90,29 +116,43 @@ def test_failed_run_has_an_error_and_no_result(client):
     assert_error(r, 404, "Run failed or run id not found")
     failed = client.get(f"/v1/tasks/runs/{run['run_id']}").json()
     assert failed["status"] == "failed" and failed["is_active"] is False
-    assert failed["error"]["message"] and re.fullmatch(r"[0-9a-f-]{36}",
-                                                        failed["error"]["ref_id"])
+    assert failed["error"]["message"] and re.fullmatch(r"[0-9a-f-]{36}", failed["error"]["ref_id"])
 
 
-@pytest.mark.parametrize("path", ["/v1/tasks/runs/trun_{0}", "/v1/tasks/runs/trun_{0}/input",
-                                  "/v1beta/tasks/runs/trun_{0}/events",
-                                  "/v1/tasks/runs/trun_{0}/events"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/tasks/runs/trun_{0}",
+        "/v1/tasks/runs/trun_{0}/input",
+        "/v1beta/tasks/runs/trun_{0}/events",
+        "/v1/tasks/runs/trun_{0}/events",
+    ],
+)
 def test_unknown_run_is_404(client, path):
     assert_error(client.get(path.format("0" * 32)), 404, "Run id not found")
 
 
 def test_unknown_run_result_is_404(client):
-    assert_error(client.get("/v1/tasks/runs/trun_nope/result"), 404,
-                 "Run failed or run id not found")
+    assert_error(
+        client.get("/v1/tasks/runs/trun_nope/result"), 404, "Run failed or run id not found"
+    )
 
 
-@pytest.mark.parametrize("method,path", [
-    ("POST", "/v1/tasks/runs"), ("GET", "/v1/tasks/runs/trun_x"),
-    ("GET", "/v1/tasks/runs/trun_x/input"), ("GET", "/v1/tasks/runs/trun_x/result"),
-    ("GET", "/v1beta/tasks/runs/trun_x/events"), ("GET", "/v1/tasks/runs/trun_x/events"),
-    ("POST", "/v1beta/tasks/groups"), ("GET", "/v1beta/tasks/groups/tgrp_x"),
-    ("GET", "/v1/tasks/groups/tgrp_x/events"), ("GET", "/v1/anything"),
-])
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("POST", "/v1/tasks/runs"),
+        ("GET", "/v1/tasks/runs/trun_x"),
+        ("GET", "/v1/tasks/runs/trun_x/input"),
+        ("GET", "/v1/tasks/runs/trun_x/result"),
+        ("GET", "/v1beta/tasks/runs/trun_x/events"),
+        ("GET", "/v1/tasks/runs/trun_x/events"),
+        ("POST", "/v1beta/tasks/groups"),
+        ("GET", "/v1beta/tasks/groups/tgrp_x"),
+        ("GET", "/v1/tasks/groups/tgrp_x/events"),
+        ("GET", "/v1/anything"),
+    ],
+)
 @pytest.mark.parametrize("key", [None, "wrong-key"])
 def test_every_api_call_needs_a_valid_key(fast_sim, method, path, key):
     headers = {"x-api-key": key} if key else {}
@@ -121,8 +161,11 @@ def test_every_api_call_needs_a_valid_key(fast_sim, method, path, key):
 
 
 def test_bearer_is_not_an_api_key(fast_sim):
-    r = httpx.post(fast_sim.url + "/v1/tasks/runs", headers={"authorization": f"Bearer {KEY}"},
-                   json={"input": "x", "processor": "lite"})
+    r = httpx.post(
+        fast_sim.url + "/v1/tasks/runs",
+        headers={"authorization": f"Bearer {KEY}"},
+        json={"input": "x", "processor": "lite"},
+    )
     assert r.status_code == 401
 
 
@@ -139,8 +182,11 @@ def test_unknown_processor_is_403(client, processor):
 
 
 def test_beta_create_path_and_query_flags_are_accepted(client):
-    r = client.post("/v1/tasks/runs?beta=true", json={"input": "x", "processor": "lite"},
-                    headers={"parallel-beta": "events-sse-2025-07-24,webhook-2025-08-12"})
+    r = client.post(
+        "/v1/tasks/runs?beta=true",
+        json={"input": "x", "processor": "lite"},
+        headers={"parallel-beta": "events-sse-2025-07-24,webhook-2025-08-12"},
+    )
     assert r.status_code == 202
 
 
@@ -149,10 +195,21 @@ def test_unknown_api_path_is_404_in_parallels_shape(client):
 
 
 def test_same_input_gives_the_same_run_timeline_and_output(client):
-    body = {"input": "Deterministic question", "processor": "lite",
-            "task_spec": {"output_schema": {"type": "json", "json_schema": {
-                "type": "object", "properties": {"answer": {"type": "string"}},
-                "required": ["answer"], "additionalProperties": False}}}}
+    body = {
+        "input": "Deterministic question",
+        "processor": "lite",
+        "task_spec": {
+            "output_schema": {
+                "type": "json",
+                "json_schema": {
+                    "type": "object",
+                    "properties": {"answer": {"type": "string"}},
+                    "required": ["answer"],
+                    "additionalProperties": False,
+                },
+            }
+        },
+    }
     a, b = create(client, body), create(client, body)
     assert a["run_id"] != b["run_id"]
     ra = client.get(f"/v1/tasks/runs/{a['run_id']}/result", params={"timeout": 30}).json()
@@ -173,11 +230,17 @@ def test_seed_changes_outputs(sim_factory):
 
 def test_custom_dev_key_from_env(sim_factory):
     sim = sim_factory(env={"PARALLEL_SIM_API_KEY": "my-own-key"})
-    ok = httpx.post(sim.url + "/v1/tasks/runs", headers={"x-api-key": "my-own-key"},
-                    json={"input": "x", "processor": "lite"})
+    ok = httpx.post(
+        sim.url + "/v1/tasks/runs",
+        headers={"x-api-key": "my-own-key"},
+        json={"input": "x", "processor": "lite"},
+    )
     assert ok.status_code == 202
-    old = httpx.post(sim.url + "/v1/tasks/runs", headers={"x-api-key": KEY},
-                     json={"input": "x", "processor": "lite"})
+    old = httpx.post(
+        sim.url + "/v1/tasks/runs",
+        headers={"x-api-key": KEY},
+        json={"input": "x", "processor": "lite"},
+    )
     assert old.status_code == 401
     assert "my-own-key" in sim.log()  # printed at start
 
@@ -190,8 +253,11 @@ def test_non_api_paths_and_methods_answer_json(client):
 
 
 def test_oversized_body_is_413(client):
-    r = client.post("/v1/tasks/runs", content=b" " * (16 * 2**20 + 1),
-                    headers={"content-type": "application/json"})
+    r = client.post(
+        "/v1/tasks/runs",
+        content=b" " * (16 * 2**20 + 1),
+        headers={"content-type": "application/json"},
+    )
     assert r.status_code == 413 and r.json()["type"] == "error"
 
 
@@ -199,17 +265,34 @@ def test_cli_flags_override_the_environment(sim_factory):
     sim = sim_factory(env={"PARALLEL_SIM_API_KEY": "from-env"}, args=["--api-key", "from-cli"])
     r = httpx.get(sim.url + "/v1/tasks/runs/trun_x", headers={"x-api-key": "from-cli"})
     assert r.status_code == 404
-    assert httpx.get(sim.url + "/v1/tasks/runs/trun_x",
-                     headers={"x-api-key": "from-env"}).status_code == 401
+    assert (
+        httpx.get(sim.url + "/v1/tasks/runs/trun_x", headers={"x-api-key": "from-env"}).status_code
+        == 401
+    )
 
 
 def test_cli_help_and_bad_flags():
-    ok = subprocess.run([sys.executable, "-m", "parallel_sim", "--help"], capture_output=True,
-                        text=True, timeout=30)
+    ok = subprocess.run(
+        [sys.executable, "-m", "parallel_sim", "--help"], capture_output=True, text=True, timeout=30
+    )
     assert ok.returncode == 0
-    for flag in ("--speed", "--seed", "--max-stream-seconds", "--webhook-secret", "--fault",
-                 "--failure-rate", "--rate-limit", "--credits", "--api-key", "--issuer"):
+    for flag in (
+        "--speed",
+        "--seed",
+        "--max-stream-seconds",
+        "--webhook-secret",
+        "--fault",
+        "--failure-rate",
+        "--rate-limit",
+        "--credits",
+        "--api-key",
+        "--issuer",
+    ):
         assert flag in ok.stdout
-    bad = subprocess.run([sys.executable, "-m", "parallel_sim", "--speed", "0"],
-                         capture_output=True, text=True, timeout=30)
+    bad = subprocess.run(
+        [sys.executable, "-m", "parallel_sim", "--speed", "0"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert bad.returncode != 0 and "--speed" in bad.stderr

@@ -13,18 +13,35 @@ from parallel_sim import events, faults, oauth, processors, runs, webhooks
 
 
 def test_fault_list_parses_and_merges():
-    f = faults.parse(" drop-after=3 ; chunk-bytes=7;first-byte-delay-ms=12.5;fail-first=2:500;"
-                     "max-stream-seconds=0.25")
-    assert f == faults.Faults(drop_after=3, max_stream_seconds=0.25, chunk_bytes=7,
-                              first_byte_delay_ms=12.5, fail_first=(2, 500))
+    f = faults.parse(
+        " drop-after=3 ; chunk-bytes=7;first-byte-delay-ms=12.5;fail-first=2:500;"
+        "max-stream-seconds=0.25"
+    )
+    assert f == faults.Faults(
+        drop_after=3,
+        max_stream_seconds=0.25,
+        chunk_bytes=7,
+        first_byte_delay_ms=12.5,
+        fail_first=(2, 500),
+    )
     assert faults.parse("fail-first=4").fail_first == (4, 503)
     assert faults.parse("") == faults.NONE and faults.parse(None) == faults.NONE
     merged = faults.parse("drop-after=1;chunk-bytes=2").merged(faults.parse("chunk-bytes=9"))
     assert merged.drop_after == 1 and merged.chunk_bytes == 9
 
 
-@pytest.mark.parametrize("bad", ["nope=1", "drop-after=x", "chunk-bytes=0", "fail-first=1:99",
-                                 "max-stream-seconds=-1", "first-byte-delay-ms=nan", "=3"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "nope=1",
+        "drop-after=x",
+        "chunk-bytes=0",
+        "fail-first=1:99",
+        "max-stream-seconds=-1",
+        "first-byte-delay-ms=nan",
+        "=3",
+    ],
+)
 def test_bad_fault_lists_are_rejected(bad):
     with pytest.raises(faults.FaultSyntaxError):
         faults.parse(bad)
@@ -37,16 +54,26 @@ def test_fail_counter_fails_exactly_the_first_n():
 
 
 def test_s256_matches_rfc7636_appendix_b():
-    assert oauth.s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") == \
-        "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    assert (
+        oauth.s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
+        == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    )
 
 
-@pytest.mark.parametrize("uri,ok", [
-    ("https://app.example/cb", True), ("http://localhost:3000/cb", True),
-    ("http://127.0.0.1/cb", True), ("http://[::1]:8080/cb", True),
-    ("http://example.com/cb", False), ("https://app.example/cb#x", False),
-    ("javascript:alert(1)", False), ("", False), (None, False),
-])
+@pytest.mark.parametrize(
+    "uri,ok",
+    [
+        ("https://app.example/cb", True),
+        ("http://localhost:3000/cb", True),
+        ("http://127.0.0.1/cb", True),
+        ("http://[::1]:8080/cb", True),
+        ("http://example.com/cb", False),
+        ("https://app.example/cb#x", False),
+        ("javascript:alert(1)", False),
+        ("", False),
+        (None, False),
+    ],
+)
 def test_redirect_uri_rules(uri, ok):
     assert (oauth.redirect_uri_problem(uri) is None) is ok
 
@@ -77,8 +104,16 @@ def test_processor_table():
 
 @pytest.mark.parametrize("completes", [True, False])
 def test_trace_is_ordered_with_rising_progress(completes):
-    trace = events.build_trace(topic="t", created_wall=0.0, start=1.0, end=11.0, messages=10,
-                               stats=5, completes=completes, r=random.Random(3))
+    trace = events.build_trace(
+        topic="t",
+        created_wall=0.0,
+        start=1.0,
+        end=11.0,
+        messages=10,
+        stats=5,
+        completes=completes,
+        r=random.Random(3),
+    )
     offsets = [e.offset for e in trace]
     assert offsets == sorted(offsets) and all(1.0 <= o < 11.0 for o in offsets)
     meters = [e.payload["progress_meter"] for e in trace if e.type == "task_run.progress_stats"]

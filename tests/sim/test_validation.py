@@ -8,8 +8,13 @@ from tests.sim.helpers import create
 
 
 def obj(props: dict, **extra) -> dict:
-    return {"type": "object", "properties": props, "required": list(props),
-            "additionalProperties": False, **extra}
+    return {
+        "type": "object",
+        "properties": props,
+        "required": list(props),
+        "additionalProperties": False,
+        **extra,
+    }
 
 
 def json_spec(schema: dict) -> dict:
@@ -36,64 +41,128 @@ INVALID = [
     ({**BASE, "task_spec": {}}, "task_spec.output_schema"),
     ({**BASE, "task_spec": {"output_schema": 3}}, "task_spec.output_schema"),
     ({**BASE, "task_spec": {"output_schema": {"type": "yaml"}}}, "task_spec.output_schema.type"),
-    ({**BASE, "task_spec": {"output_schema": {"type": "json"}}},
-     "task_spec.output_schema.json_schema"),
-    ({**BASE, "task_spec": json_spec({"type": "array", "items": {"type": "string"}})},
-     "task_spec.output_schema.json_schema.type"),
-    ({**BASE, "task_spec": json_spec({"type": "object"})},
-     "task_spec.output_schema.json_schema.properties"),
-    ({**BASE, "task_spec": json_spec({"anyOf": [obj({"a": {"type": "string"}})]})},
-     "task_spec.output_schema.json_schema.anyOf"),
-    ({**BASE, "task_spec": json_spec(obj({"a": {"type": "null"}}))},
-     "task_spec.output_schema.json_schema.properties.a.type"),
-    ({**BASE, "task_spec": json_spec(obj({"a": {"type": "string", "pattern": "^a"}}))},
-     "task_spec.output_schema.json_schema.properties.a.pattern"),
-    ({**BASE, "task_spec": json_spec(obj({"a": {"type": "array", "items": {"type": "string"},
-                                                "maxItems": 3}}))},
-     "task_spec.output_schema.json_schema.properties.a.maxItems"),
-    ({**BASE, "task_spec": json_spec(obj({"a": {"type": "number", "minimum": 0}}))},
-     "task_spec.output_schema.json_schema.properties.a.minimum"),
-    ({**BASE, "task_spec": json_spec(nested(6))},
-     "task_spec.output_schema.json_schema.properties.x.properties.x.properties.x.properties.x"
-     ".properties.x"),
-    ({**BASE, "task_spec": json_spec(obj({f"f{i}": {"type": "string"} for i in range(101)}))},
-     "task_spec.output_schema.json_schema.properties"),
-    ({**BASE, "task_spec": json_spec(obj({"e": {"type": "string",
-                                                "enum": [f"v{i}" for i in range(501)]}}))},
-     "task_spec.output_schema.json_schema.properties.e.enum"),
-    ({**BASE, "task_spec": json_spec(obj({"e": {"type": "string", "enum": [
-        f"value-number-{i:04d}-{'x' * 20}" for i in range(300)]}}))},
-     "task_spec.output_schema.json_schema.properties.e.enum"),
+    (
+        {**BASE, "task_spec": {"output_schema": {"type": "json"}}},
+        "task_spec.output_schema.json_schema",
+    ),
+    (
+        {**BASE, "task_spec": json_spec({"type": "array", "items": {"type": "string"}})},
+        "task_spec.output_schema.json_schema.type",
+    ),
+    (
+        {**BASE, "task_spec": json_spec({"type": "object"})},
+        "task_spec.output_schema.json_schema.properties",
+    ),
+    (
+        {**BASE, "task_spec": json_spec({"anyOf": [obj({"a": {"type": "string"}})]})},
+        "task_spec.output_schema.json_schema.anyOf",
+    ),
+    (
+        {**BASE, "task_spec": json_spec(obj({"a": {"type": "null"}}))},
+        "task_spec.output_schema.json_schema.properties.a.type",
+    ),
+    (
+        {**BASE, "task_spec": json_spec(obj({"a": {"type": "string", "pattern": "^a"}}))},
+        "task_spec.output_schema.json_schema.properties.a.pattern",
+    ),
+    (
+        {
+            **BASE,
+            "task_spec": json_spec(
+                obj({"a": {"type": "array", "items": {"type": "string"}, "maxItems": 3}})
+            ),
+        },
+        "task_spec.output_schema.json_schema.properties.a.maxItems",
+    ),
+    (
+        {**BASE, "task_spec": json_spec(obj({"a": {"type": "number", "minimum": 0}}))},
+        "task_spec.output_schema.json_schema.properties.a.minimum",
+    ),
+    (
+        {**BASE, "task_spec": json_spec(nested(6))},
+        "task_spec.output_schema.json_schema.properties.x.properties.x.properties.x.properties.x"
+        ".properties.x",
+    ),
+    (
+        {**BASE, "task_spec": json_spec(obj({f"f{i}": {"type": "string"} for i in range(101)}))},
+        "task_spec.output_schema.json_schema.properties",
+    ),
+    (
+        {
+            **BASE,
+            "task_spec": json_spec(
+                obj({"e": {"type": "string", "enum": [f"v{i}" for i in range(501)]}})
+            ),
+        },
+        "task_spec.output_schema.json_schema.properties.e.enum",
+    ),
+    (
+        {
+            **BASE,
+            "task_spec": json_spec(
+                obj(
+                    {
+                        "e": {
+                            "type": "string",
+                            "enum": [f"value-number-{i:04d}-{'x' * 20}" for i in range(300)],
+                        }
+                    }
+                )
+            ),
+        },
+        "task_spec.output_schema.json_schema.properties.e.enum",
+    ),
     ({**BASE, "task_spec": {"output_schema": "x" * 15_001}}, "task_spec"),
     ({**BASE, "input": "y" * 20_000, "task_spec": {"output_schema": "z" * 6_000}}, "input"),
     ({**BASE, "input": "y" * 25_001}, "input"),
-    ({**BASE, "task_spec": {"output_schema": "x", "input_schema": {"type": "auto"}}},
-     "task_spec.input_schema.type"),
+    (
+        {**BASE, "task_spec": {"output_schema": "x", "input_schema": {"type": "auto"}}},
+        "task_spec.input_schema.type",
+    ),
     ({**BASE, "metadata": {"k" * 17: "v"}}, "metadata." + "k" * 17),
     ({**BASE, "metadata": {"k": "v" * 513}}, "metadata.k"),
     ({**BASE, "metadata": {"k": {"nested": 1}}}, "metadata.k"),
     ({**BASE, "metadata": ["k"]}, "metadata"),
-    ({**BASE, "source_policy": {"include_domains": [f"d{i}.com" for i in range(150)],
-                                "exclude_domains": [f"e{i}.com" for i in range(51)]}},
-     "source_policy"),
-    ({**BASE, "source_policy": {"include_domains": "example.com"}},
-     "source_policy.include_domains"),
-    ({**BASE, "source_policy": {"exclude_domains": ["https://example.com/path"]}},
-     "source_policy.exclude_domains.0"),
+    (
+        {
+            **BASE,
+            "source_policy": {
+                "include_domains": [f"d{i}.com" for i in range(150)],
+                "exclude_domains": [f"e{i}.com" for i in range(51)],
+            },
+        },
+        "source_policy",
+    ),
+    (
+        {**BASE, "source_policy": {"include_domains": "example.com"}},
+        "source_policy.include_domains",
+    ),
+    (
+        {**BASE, "source_policy": {"exclude_domains": ["https://example.com/path"]}},
+        "source_policy.exclude_domains.0",
+    ),
     ({**BASE, "source_policy": {"after_date": "last week"}}, "source_policy.after_date"),
     ({**BASE, "webhook": {"event_types": ["task_run.status"]}}, "webhook.url"),
     ({**BASE, "webhook": {"url": "ftp://x", "event_types": []}}, "webhook.url"),
-    ({**BASE, "webhook": {"url": "https://x.example", "event_types": ["other"]}},
-     "webhook.event_types"),
+    (
+        {**BASE, "webhook": {"url": "https://x.example", "event_types": ["other"]}},
+        "webhook.event_types",
+    ),
     ({**BASE, "mcp_servers": [{"url": "https://m.example"}]}, "mcp_servers.0.name"),
-    ({**BASE, "mcp_servers": [{"url": "https://m.example", "name": f"s{i}"}
-                              for i in range(11)]}, "mcp_servers"),
+    (
+        {**BASE, "mcp_servers": [{"url": "https://m.example", "name": f"s{i}"} for i in range(11)]},
+        "mcp_servers",
+    ),
     ({**BASE, "enable_events": "yes"}, "enable_events"),
     ({**BASE, "advanced_settings": {"location": "France"}}, "advanced_settings.location"),
-    ({**BASE, "task_spec": json_spec(obj({"a": {"anyOf": [{"type": "null"}]}}))},
-     "task_spec.output_schema.json_schema.properties.a.anyOf.0.type"),
-    ({**BASE, "task_spec": json_spec(obj({"a": {"type": "strng"}}))},
-     "task_spec.output_schema.json_schema.properties.a.type"),
+    (
+        {**BASE, "task_spec": json_spec(obj({"a": {"anyOf": [{"type": "null"}]}}))},
+        "task_spec.output_schema.json_schema.properties.a.anyOf.0.type",
+    ),
+    (
+        {**BASE, "task_spec": json_spec(obj({"a": {"type": "strng"}}))},
+        "task_spec.output_schema.json_schema.properties.a.type",
+    ),
 ]
 
 
@@ -109,17 +178,29 @@ def test_invalid_input_is_422_naming_the_field(client, body, field):
 
 
 def test_invalid_json_is_422(client):
-    r = client.post("/v1/tasks/runs", content=b"{not json",
-                    headers={"content-type": "application/json"})
+    r = client.post(
+        "/v1/tasks/runs", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert r.status_code == 422
     assert r.json()["error"]["detail"]["errors"][0]["loc"] == ["body"]
     assert r.json()["error"]["detail"]["field"] == "body"
 
 
 def test_nullable_unions_are_accepted(client):
-    create(client, {**BASE, "task_spec": json_spec(obj({
-        "a": {"anyOf": [{"type": "string"}, {"type": "null"}]},
-        "b": {"type": ["integer", "null"]}}))})
+    create(
+        client,
+        {
+            **BASE,
+            "task_spec": json_spec(
+                obj(
+                    {
+                        "a": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+                        "b": {"type": ["integer", "null"]},
+                    }
+                )
+            ),
+        },
+    )
 
 
 def test_schema_at_the_nesting_limit_is_accepted(client):
@@ -127,39 +208,66 @@ def test_schema_at_the_nesting_limit_is_accepted(client):
 
 
 def test_200_domains_are_accepted(client):
-    create(client, {**BASE, "source_policy": {
-        "include_domains": [f"d{i}.com" for i in range(150)],
-        "exclude_domains": [f"e{i}.com" for i in range(50)], "after_date": "2025-01-31"}})
+    create(
+        client,
+        {
+            **BASE,
+            "source_policy": {
+                "include_domains": [f"d{i}.com" for i in range(150)],
+                "exclude_domains": [f"e{i}.com" for i in range(50)],
+                "after_date": "2025-01-31",
+            },
+        },
+    )
 
 
-@pytest.mark.parametrize("spec", [
-    None,
-    {"output_schema": "A short answer"},
-    {"output_schema": {"type": "text", "description": "A report"}},
-    {"output_schema": {"description": "Shape-resolved text"}},
-    {"output_schema": {"type": "auto"}},
-    {"output_schema": {"json_schema": obj({"a": {"type": "string"}})}},
-    {"output_schema": "x", "input_schema": "A company name"},
-    {"output_schema": "x", "input_schema": {"type": "text"}},
-])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        None,
+        {"output_schema": "A short answer"},
+        {"output_schema": {"type": "text", "description": "A report"}},
+        {"output_schema": {"description": "Shape-resolved text"}},
+        {"output_schema": {"type": "auto"}},
+        {"output_schema": {"json_schema": obj({"a": {"type": "string"}})}},
+        {"output_schema": "x", "input_schema": "A company name"},
+        {"output_schema": "x", "input_schema": {"type": "text"}},
+    ],
+)
 def test_task_spec_forms_are_accepted(client, spec):
     body = {"input": "Acme", "processor": "lite", **({"task_spec": spec} if spec else {})}
     create(client, body)
 
 
 def test_all_optional_fields_together(client):
-    create(client, {
-        "input": {"company": "Acme"}, "processor": "pro", "enable_events": True,
-        "metadata": {"user": "u1", "n": 1, "f": 1.5, "b": True},
-        "source_policy": {"include_domains": [".gov", "example.co.uk"]},
-        "mcp_servers": [{"type": "url", "url": "https://mcp.example", "name": "docs",
-                         "headers": {"authorization": "x"}, "allowed_tools": ["search"]}],
-        "previous_interaction_id": "trun_" + "1" * 32,
-        "advanced_settings": {"location": "fr"},
-        "task_spec": {"output_schema": "A company profile",
-                      "input_schema": {"type": "json", "json_schema": obj(
-                          {"company": {"type": "string"}})}},
-    })
+    create(
+        client,
+        {
+            "input": {"company": "Acme"},
+            "processor": "pro",
+            "enable_events": True,
+            "metadata": {"user": "u1", "n": 1, "f": 1.5, "b": True},
+            "source_policy": {"include_domains": [".gov", "example.co.uk"]},
+            "mcp_servers": [
+                {
+                    "type": "url",
+                    "url": "https://mcp.example",
+                    "name": "docs",
+                    "headers": {"authorization": "x"},
+                    "allowed_tools": ["search"],
+                }
+            ],
+            "previous_interaction_id": "trun_" + "1" * 32,
+            "advanced_settings": {"location": "fr"},
+            "task_spec": {
+                "output_schema": "A company profile",
+                "input_schema": {
+                    "type": "json",
+                    "json_schema": obj({"company": {"type": "string"}}),
+                },
+            },
+        },
+    )
 
 
 def warning_messages(run: dict, kind: str) -> list[str]:
@@ -167,10 +275,14 @@ def warning_messages(run: dict, kind: str) -> list[str]:
 
 
 def test_schema_warnings(client):
-    schema = {"type": "object", "properties": {"answer": {"type": "string"},
-                                               "sources": {"type": "array",
-                                                           "items": {"type": "string"}}},
-              "required": ["answer"]}
+    schema = {
+        "type": "object",
+        "properties": {
+            "answer": {"type": "string"},
+            "sources": {"type": "array", "items": {"type": "string"}},
+        },
+        "required": ["answer"],
+    }
     run = create(client, {**BASE, "task_spec": json_spec(schema)})
     msgs = warning_messages(run, "spec_validation_warning")
     assert any("sources" in m and "required" in m for m in msgs)
@@ -189,7 +301,12 @@ def test_too_many_output_fields_for_the_processor_warns(client):
 
 
 def test_input_failing_its_schema_warns(client):
-    spec = {"output_schema": "x", "input_schema": {"type": "json", "json_schema": obj(
-        {"company": {"type": "string"}, "country": {"type": "string"}})}}
+    spec = {
+        "output_schema": "x",
+        "input_schema": {
+            "type": "json",
+            "json_schema": obj({"company": {"type": "string"}, "country": {"type": "string"}}),
+        },
+    }
     run = create(client, {"input": {"company": "Acme"}, "processor": "lite", "task_spec": spec})
     assert any("country" in m for m in warning_messages(run, "input_validation_warning"))

@@ -30,8 +30,9 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
-                receiver.requests.append({"path": self.path, "headers": dict(self.headers),
-                                          "body": body})
+                receiver.requests.append(
+                    {"path": self.path, "headers": dict(self.headers), "body": body}
+                )
                 status = receiver.plan.pop(0) if receiver.plan else 200
                 self.send_response(status)
                 self.send_header("content-length", "0")
@@ -61,8 +62,9 @@ def verify(secret: str, headers: dict, body: bytes) -> bool:
 
 @pytest.fixture
 def hook_sim(sim_factory):
-    return sim_factory(env={"PARALLEL_SIM_WEBHOOK_SECRET": SECRET,
-                            "PARALLEL_SIM_WEBHOOK_RETRY_SECONDS": "2"})  # /100 speed = 20 ms
+    return sim_factory(
+        env={"PARALLEL_SIM_WEBHOOK_SECRET": SECRET, "PARALLEL_SIM_WEBHOOK_RETRY_SECONDS": "2"}
+    )  # /100 speed = 20 ms
 
 
 @pytest.fixture
@@ -78,9 +80,16 @@ def headers_of(req):
 
 def test_completion_is_posted_and_signed(hook_sim, receiver):
     with httpx.Client(base_url=hook_sim.url, headers={"x-api-key": KEY}, timeout=30) as c:
-        run = create(c, {"input": "notify me", "processor": "lite", "metadata": {"k": "v"},
-                         "webhook": {"url": receiver.url, "event_types": ["task_run.status"]}},
-                     headers={"parallel-beta": "webhook-2025-08-12"})
+        run = create(
+            c,
+            {
+                "input": "notify me",
+                "processor": "lite",
+                "metadata": {"k": "v"},
+                "webhook": {"url": receiver.url, "event_types": ["task_run.status"]},
+            },
+            headers={"parallel-beta": "webhook-2025-08-12"},
+        )
         wait_until(lambda: receiver.requests, what="a webhook delivery")
     req = receiver.requests[0]
     h = headers_of(req)
@@ -100,8 +109,9 @@ def test_completion_is_posted_and_signed(hook_sim, receiver):
 
 def test_failure_is_posted_too(hook_sim, receiver):
     with httpx.Client(base_url=hook_sim.url, headers={"x-api-key": KEY}, timeout=30) as c:
-        create(c, {"input": "[sim:fail] notify", "processor": "lite",
-                   "webhook": {"url": receiver.url}})
+        create(
+            c, {"input": "[sim:fail] notify", "processor": "lite", "webhook": {"url": receiver.url}}
+        )
         wait_until(lambda: receiver.requests, what="a webhook delivery")
     data = json.loads(receiver.requests[0]["body"])["data"]
     assert data["status"] == "failed" and data["error"]["message"]
@@ -111,8 +121,14 @@ def test_non_2xx_is_retried_with_the_same_id(hook_sim):
     receiver = Receiver(plan=[500, 503])
     try:
         with httpx.Client(base_url=hook_sim.url, headers={"x-api-key": KEY}, timeout=30) as c:
-            create(c, {"input": "retry me", "processor": "lite",
-                       "webhook": {"url": receiver.url, "event_types": []}})
+            create(
+                c,
+                {
+                    "input": "retry me",
+                    "processor": "lite",
+                    "webhook": {"url": receiver.url, "event_types": []},
+                },
+            )
             wait_until(lambda: len(receiver.requests) >= 3, what="three attempts")
         ids = {headers_of(r)["webhook-id"] for r in receiver.requests}
         assert len(ids) == 1
@@ -123,13 +139,16 @@ def test_non_2xx_is_retried_with_the_same_id(hook_sim):
 
 
 def test_retries_are_bounded(sim_factory):
-    sim = sim_factory(env={"PARALLEL_SIM_WEBHOOK_MAX_ATTEMPTS": "3",
-                           "PARALLEL_SIM_WEBHOOK_RETRY_SECONDS": "1"})  # 10 ms, 20 ms, (40 ms)
+    sim = sim_factory(
+        env={"PARALLEL_SIM_WEBHOOK_MAX_ATTEMPTS": "3", "PARALLEL_SIM_WEBHOOK_RETRY_SECONDS": "1"}
+    )  # 10 ms, 20 ms, (40 ms)
     receiver, marker = Receiver(plan=[500] * 10), Receiver()
     try:
         with httpx.Client(base_url=sim.url, headers={"x-api-key": KEY}, timeout=30) as c:
-            create(c, {"input": "never accepted", "processor": "lite",
-                       "webhook": {"url": receiver.url}})
+            create(
+                c,
+                {"input": "never accepted", "processor": "lite", "webhook": {"url": receiver.url}},
+            )
             wait_until(lambda: len(receiver.requests) >= 3, what="three attempts")
             # A run created now completes (>= 100 ms) well after a fourth attempt would have
             # come (40 ms): its delivery is the condition to wait on instead of a sleep.
@@ -144,6 +163,12 @@ def test_retries_are_bounded(sim_factory):
 def test_unreachable_receiver_does_not_break_the_run(hook_sim):
     port = free_port()
     with httpx.Client(base_url=hook_sim.url, headers={"x-api-key": KEY}, timeout=30) as c:
-        run = create(c, {"input": "nobody listens", "processor": "lite",
-                         "webhook": {"url": f"http://127.0.0.1:{port}/hook"}})
+        run = create(
+            c,
+            {
+                "input": "nobody listens",
+                "processor": "lite",
+                "webhook": {"url": f"http://127.0.0.1:{port}/hook"},
+            },
+        )
         assert c.get(f"/v1/tasks/runs/{run['run_id']}/result").status_code == 200

@@ -76,8 +76,9 @@ def _spawn(name: str, cmd: list[str], env: dict, log_dir: Path) -> tuple[subproc
     return proc, log_path
 
 
-def start_sim(log_dir: Path, port: int | None = None, env: dict | None = None,
-              args: list[str] | None = None) -> Server:
+def start_sim(
+    log_dir: Path, port: int | None = None, env: dict | None = None, args: list[str] | None = None
+) -> Server:
     """The Task API simulator (`python -m parallel_sim`)."""
     port = port or free_port()
     cmd = [sys.executable, "-m", "parallel_sim", "--host", "127.0.0.1", "--port", str(port)]
@@ -92,8 +93,9 @@ def start_sim(log_dir: Path, port: int | None = None, env: dict | None = None,
     return server
 
 
-def start_worker(log_dir: Path, upstream: str, port: int | None = None,
-                 env: dict | None = None) -> Server:
+def start_worker(
+    log_dir: Path, upstream: str, port: int | None = None, env: dict | None = None
+) -> Server:
     """The Worker in the local runtime (`node runtime/server.mjs`), proxying to `upstream`."""
     port = port or free_port()
     full_env = {

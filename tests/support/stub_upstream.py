@@ -58,9 +58,14 @@ class StubUpstream:
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> StubUpstream:
         config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off",
+            self.app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan="off",
             interface="asgi3",
-            timeout_keep_alive=30, backlog=2048,
+            timeout_keep_alive=30,
+            backlog=2048,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
@@ -107,14 +112,15 @@ class StubUpstream:
             body=bytes(body),
         )
         self.requests.append(seen)
-        params = dict(
-            p.split("=", 1) if "=" in p else (p, "") for p in seen.query.split("&") if p
-        )
+        params = dict(p.split("=", 1) if "=" in p else (p, "") for p in seen.query.split("&") if p)
         path = seen.path
         if path == "/v1/echo":
             payload = {
-                "method": seen.method, "path": path, "query": seen.query,
-                "headers": seen.headers, "body": seen.body.decode("utf-8", "replace"),
+                "method": seen.method,
+                "path": path,
+                "query": seen.query,
+                "headers": seen.headers,
+                "body": seen.body.decode("utf-8", "replace"),
             }
             await _reply(send, 200, json.dumps(payload).encode(), "application/json")
         elif path.startswith("/v1/status/"):
@@ -124,18 +130,35 @@ class StubUpstream:
                 extra.append((b"www-authenticate", b'Bearer realm="stub"'))
             if code == 429:
                 extra.append((b"retry-after", b"7"))
-            err = {"type": "error", "error": {"ref_id": "stub", "message": f"stub {code}",
-                                              "detail": {"code": code}}}
+            err = {
+                "type": "error",
+                "error": {"ref_id": "stub", "message": f"stub {code}", "detail": {"code": code}},
+            }
             await _reply(send, code, json.dumps(err).encode(), "application/json", extra)
         elif path == "/v1/sse":
-            await self._sse(send, receive, int(params.get("count", "5")),
-                            int(params.get("interval_ms", "300")), int(params.get("pad", "0")),
-                            params.get("tag", "sse"))
+            await self._sse(
+                send,
+                receive,
+                int(params.get("count", "5")),
+                int(params.get("interval_ms", "300")),
+                int(params.get("pad", "0")),
+                params.get("tag", "sse"),
+            )
         elif path == "/v1/sse-broken":
-            await send({"type": "http.response.start", "status": 200,
-                        "headers": [(b"content-type", b"text/event-stream")]})
-            await send({"type": "http.response.body", "more_body": True,
-                        "body": b"event: tick\nid: 0\ndata: {}\n\n"})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-type", b"text/event-stream")],
+                }
+            )
+            await send(
+                {
+                    "type": "http.response.body",
+                    "more_body": True,
+                    "body": b"event: tick\nid: 0\ndata: {}\n\n",
+                }
+            )
             raise RuntimeError("stub: connection dropped mid-stream (on purpose)")
         elif path == "/v1/sse-forever":
             await self._sse(send, receive, 10**9, 100, 0, params.get("tag", "forever"))
@@ -149,28 +172,42 @@ class StubUpstream:
             await self._big(send, int(params.get("bytes", str(1024 * 1024))))
         elif path == "/v1/gzip":
             raw = json.dumps({"compressed": True, "filler": "x" * 2000}).encode()
-            await _reply(send, 200, gzip.compress(raw), "application/json",
-                         [(b"content-encoding", b"gzip")])
+            await _reply(
+                send, 200, gzip.compress(raw), "application/json", [(b"content-encoding", b"gzip")]
+            )
         elif path == "/v1/headers-out":
-            await _reply(send, 200, b"{}", "application/json", [
-                (b"set-cookie", b"session=secret; Path=/"),
-                (b"set-cookie", b"other=1"),
-                (b"x-custom", b"kept"),
-                (b"keep-alive", b"timeout=99, max=7"),
-                (b"proxy-authenticate", b"Basic"),
-                (b"trailer", b"x-checksum"),
-                (b"upgrade", b"h2c"),
-                (b"x-hop", b"named-in-connection"),
-                (b"connection", b"x-hop"),
-            ])
+            await _reply(
+                send,
+                200,
+                b"{}",
+                "application/json",
+                [
+                    (b"set-cookie", b"session=secret; Path=/"),
+                    (b"set-cookie", b"other=1"),
+                    (b"x-custom", b"kept"),
+                    (b"keep-alive", b"timeout=99, max=7"),
+                    (b"proxy-authenticate", b"Basic"),
+                    (b"trailer", b"x-checksum"),
+                    (b"upgrade", b"h2c"),
+                    (b"x-hop", b"named-in-connection"),
+                    (b"connection", b"x-hop"),
+                ],
+            )
         else:
             err = {"type": "error", "error": {"ref_id": "stub", "message": "no such stub path"}}
             await _reply(send, 404, json.dumps(err).encode(), "application/json")
 
     async def _sse(self, send, receive, count, interval_ms, pad, tag):
-        await send({"type": "http.response.start", "status": 200, "headers": [
-            (b"content-type", b"text/event-stream"), (b"cache-control", b"no-cache"),
-        ]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"text/event-stream"),
+                    (b"cache-control", b"no-cache"),
+                ],
+            }
+        )
         sent = self.sse_sent.setdefault(tag, [])
         gone = asyncio.ensure_future(_wait_disconnect(receive))
         try:
@@ -182,18 +219,28 @@ class StubUpstream:
                         return
                 data = json.dumps({"i": i, "sent": time.time(), "pad": "p" * pad})
                 sent.append(time.time())
-                await send({"type": "http.response.body",
-                            "body": f"event: tick\nid: {i}\ndata: {data}\n\n".encode(),
-                            "more_body": True})
+                await send(
+                    {
+                        "type": "http.response.body",
+                        "body": f"event: tick\nid: {i}\ndata: {data}\n\n".encode(),
+                        "more_body": True,
+                    }
+                )
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
             gone.cancel()
 
     async def _big(self, send, size):
-        await send({"type": "http.response.start", "status": 200, "headers": [
-            (b"content-type", b"application/octet-stream"),
-            (b"content-length", str(size).encode()),
-        ]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"application/octet-stream"),
+                    (b"content-length", str(size).encode()),
+                ],
+            }
+        )
         chunk = bytes(range(256)) * 256  # 64 KiB with a recognisable pattern
         left = size
         while left > 0:
@@ -203,8 +250,11 @@ class StubUpstream:
 
 
 async def _reply(send, status, body, content_type, extra=()):
-    headers = [(b"content-type", content_type.encode()),
-               (b"content-length", str(len(body)).encode()), *extra]
+    headers = [
+        (b"content-type", content_type.encode()),
+        (b"content-length", str(len(body)).encode()),
+        *extra,
+    ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

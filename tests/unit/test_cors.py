@@ -39,10 +39,13 @@ def test_unlisted_origin_gets_no_allow_origin_but_vary():
 
 
 def test_preflight_echoes_requested_headers_sanitised():
-    out = dict(cors.preflight_headers(
-        "https://a.example", listed,
-        "X-API-Key, content-type,bad header,\u00e9,,parallel-beta",
-    ))
+    out = dict(
+        cors.preflight_headers(
+            "https://a.example",
+            listed,
+            "X-API-Key, content-type,bad header,\u00e9,,parallel-beta",
+        )
+    )
     assert out["access-control-allow-origin"] == "https://a.example"
     assert out["access-control-allow-headers"] == "x-api-key, content-type, parallel-beta"
     assert "POST" in out["access-control-allow-methods"]
@@ -54,8 +57,14 @@ def test_preflight_echoes_requested_headers_sanitised():
 def test_preflight_without_requested_headers_uses_the_default_list():
     out = dict(cors.preflight_headers(None, open_policy, None))
     allowed = set(out["access-control-allow-headers"].split(", "))
-    assert {"x-api-key", "content-type", "parallel-beta", "last-event-id", "cache-control",
-            "authorization"} <= allowed
+    assert {
+        "x-api-key",
+        "content-type",
+        "parallel-beta",
+        "last-event-id",
+        "cache-control",
+        "authorization",
+    } <= allowed
     assert out["access-control-allow-origin"] == "*"
     assert out["vary"] == "Access-Control-Request-Headers"
 

@@ -46,8 +46,9 @@ def test_request_keeps_what_the_api_needs():
 
 
 def test_request_drops_names_listed_in_connection_case_insensitively():
-    out = headers.request_headers([("Connection", "Foo,  BAR"), ("foo", "1"), ("bar", "2"),
-                                   ("baz", "3")])
+    out = headers.request_headers(
+        [("Connection", "Foo,  BAR"), ("foo", "1"), ("bar", "2"), ("baz", "3")]
+    )
     assert out == [("baz", "3")]
 
 

@@ -8,20 +8,35 @@ ORIGIN = "https://api.parallel.ai"
 
 GOOD = [
     ("v1/tasks/runs", "", "https://api.parallel.ai/v1/tasks/runs"),
-    ("v1/tasks/runs/trun_9907962f83aa4d9d98fd7f4bf745d654", "",
-     "https://api.parallel.ai/v1/tasks/runs/trun_9907962f83aa4d9d98fd7f4bf745d654"),
-    ("v1/tasks/runs/trun_1/result", "timeout=30",
-     "https://api.parallel.ai/v1/tasks/runs/trun_1/result?timeout=30"),
-    ("v1beta/tasks/runs/trun_1/events", "",
-     "https://api.parallel.ai/v1beta/tasks/runs/trun_1/events"),
-    ("v1beta/tasks/groups/tgrp_1/runs", "last_event_id=abc&include_output=true",
-     "https://api.parallel.ai/v1beta/tasks/groups/tgrp_1/runs"
-     "?last_event_id=abc&include_output=true"),
+    (
+        "v1/tasks/runs/trun_9907962f83aa4d9d98fd7f4bf745d654",
+        "",
+        "https://api.parallel.ai/v1/tasks/runs/trun_9907962f83aa4d9d98fd7f4bf745d654",
+    ),
+    (
+        "v1/tasks/runs/trun_1/result",
+        "timeout=30",
+        "https://api.parallel.ai/v1/tasks/runs/trun_1/result?timeout=30",
+    ),
+    (
+        "v1beta/tasks/runs/trun_1/events",
+        "",
+        "https://api.parallel.ai/v1beta/tasks/runs/trun_1/events",
+    ),
+    (
+        "v1beta/tasks/groups/tgrp_1/runs",
+        "last_event_id=abc&include_output=true",
+        "https://api.parallel.ai/v1beta/tasks/groups/tgrp_1/runs"
+        "?last_event_id=abc&include_output=true",
+    ),
     ("v1/tasks/runs", "beta=true", "https://api.parallel.ai/v1/tasks/runs?beta=true"),
     ("v1/tasks/runs/", "", "https://api.parallel.ai/v1/tasks/runs/"),
     ("v1", "", "https://api.parallel.ai/v1"),
-    ("v1/tasks/runs", "q=%2F%2Fevil.example",
-     "https://api.parallel.ai/v1/tasks/runs?q=%2F%2Fevil.example"),
+    (
+        "v1/tasks/runs",
+        "q=%2F%2Fevil.example",
+        "https://api.parallel.ai/v1/tasks/runs?q=%2F%2Fevil.example",
+    ),
 ]
 
 
@@ -113,8 +128,10 @@ def test_bad_origin_configuration_is_refused(origin):
 @pytest.mark.parametrize(
     ("rest", "expected"),
     [
-        (".well-known/oauth-authorization-server",
-         "https://platform.parallel.ai/.well-known/oauth-authorization-server"),
+        (
+            ".well-known/oauth-authorization-server",
+            "https://platform.parallel.ai/.well-known/oauth-authorization-server",
+        ),
         ("getKeys/register", "https://platform.parallel.ai/getKeys/register"),
         ("getKeys/token", "https://platform.parallel.ai/getKeys/token"),
     ],
@@ -143,8 +160,6 @@ def test_oauth_other_paths_are_refused(rest, status):
 
 
 def test_split_request_url_keeps_the_raw_encoding():
-    path, query = paths.split_request_url(
-        "http://127.0.0.1:8787/tasks-sse/api/v1/%2E%2e/x?a=%2F&b"
-    )
+    path, query = paths.split_request_url("http://127.0.0.1:8787/tasks-sse/api/v1/%2E%2e/x?a=%2F&b")
     assert path == "/tasks-sse/api/v1/%2E%2e/x"
     assert query == "a=%2F&b"

@@ -8,26 +8,55 @@ from relay import Cursor, Relay, failed_run_payload, upstream_error_payload
 
 
 def state(status, active=True, output=None):
-    return ("task_run.state", json.dumps({
-        "type": "task_run.state", "event_id": None, "input": None,
-        "run": {"run_id": "trun_1", "status": status, "is_active": active},
-        "output": output}))
+    return (
+        "task_run.state",
+        json.dumps(
+            {
+                "type": "task_run.state",
+                "event_id": None,
+                "input": None,
+                "run": {"run_id": "trun_1", "status": status, "is_active": active},
+                "output": output,
+            }
+        ),
+    )
 
 
 def msg(i):
-    return ("task_run.progress_msg.plan", json.dumps({
-        "type": "task_run.progress_msg.plan", "message": f"m{i}", "timestamp": f"t{i}"}))
+    return (
+        "task_run.progress_msg.plan",
+        json.dumps(
+            {"type": "task_run.progress_msg.plan", "message": f"m{i}", "timestamp": f"t{i}"}
+        ),
+    )
 
 
 def stats(read):
-    return ("task_run.progress_stats", json.dumps({
-        "type": "task_run.progress_stats", "progress_meter": read,
-        "source_stats": {"num_sources_read": read}}))
+    return (
+        "task_run.progress_stats",
+        json.dumps(
+            {
+                "type": "task_run.progress_stats",
+                "progress_meter": read,
+                "source_stats": {"num_sources_read": read},
+            }
+        ),
+    )
 
 
 # The run's live events, in the order the upstream produces them.
-TIMELINE = [msg(1), stats(1), msg(2), stats(2), msg(3), msg(4), stats(3), msg(5), stats(4),
-            state("completed", False, {"type": "text", "content": "x"})]
+TIMELINE = [
+    msg(1),
+    stats(1),
+    msg(2),
+    stats(2),
+    msg(3),
+    msg(4),
+    stats(3),
+    msg(5),
+    stats(4),
+    state("completed", False, {"type": "text", "content": "x"}),
+]
 
 
 def connection(k, until=None):
@@ -40,7 +69,8 @@ def connection(k, until=None):
     latest = [e for e in past if e[0] == "task_run.progress_stats"][-1:]
     closing = [TIMELINE[-1]] if finished else []
     return [(k, e) for e in replay + latest + closing] + [
-        (i + 1, e) for i, e in enumerate(TIMELINE[k:until], start=k)]
+        (i + 1, e) for i, e in enumerate(TIMELINE[k:until], start=k)
+    ]
 
 
 def feed(relay, connections):
@@ -129,8 +159,9 @@ def _plain(relay, connections):
 def test_stats_changed_while_away_are_delivered_once():
     relay = Relay()
     _plain(relay, [[state("running"), msg(1), stats(1)]])
-    out = _plain(relay, [[state("running"), msg(1), stats(5)],
-                         [state("running"), msg(1), stats(5)]])
+    out = _plain(
+        relay, [[state("running"), msg(1), stats(5)], [state("running"), msg(1), stats(5)]]
+    )
     assert [o.type for o in out] == ["task_run.progress_stats"]
 
 
@@ -153,15 +184,27 @@ def test_cursor_round_trip_and_rejects():
     assert Cursor.decode("3.1.0.0.end").ended
     assert Cursor.decode(None) == Cursor()
     assert Cursor.decode("") == Cursor()
-    for bad in ["abc", "1.2.3", "1.1.0.running", "5.1.xyz.running", "5.1.0.Running",
-                "5.1.0.running.more", "9999999999.1.0.running", "5.1.0.run ning", "-1.0.0.0"]:
+    for bad in [
+        "abc",
+        "1.2.3",
+        "1.1.0.running",
+        "5.1.xyz.running",
+        "5.1.0.Running",
+        "5.1.0.running.more",
+        "9999999999.1.0.running",
+        "5.1.0.run ning",
+        "-1.0.0.0",
+    ]:
         with pytest.raises(ValueError):
             Cursor.decode(bad)
 
 
 def test_failed_run_payload_uses_the_run_error():
-    body = json.loads(failed_run_payload({"status": "failed", "error": {
-        "ref_id": "r", "message": "boom", "detail": None}}))
+    body = json.loads(
+        failed_run_payload(
+            {"status": "failed", "error": {"ref_id": "r", "message": "boom", "detail": None}}
+        )
+    )
     assert body["type"] == "error"
     assert body["error"] == {"ref_id": "r", "message": "boom", "detail": None}
     assert body["run"]["status"] == "failed"
@@ -170,8 +213,11 @@ def test_failed_run_payload_uses_the_run_error():
 
 
 def test_upstream_error_payload_keeps_parallel_errors():
-    body = json.loads(upstream_error_payload(
-        404, '{"type":"error","error":{"ref_id":"x","message":"Run failed"}}'))
+    body = json.loads(
+        upstream_error_payload(
+            404, '{"type":"error","error":{"ref_id":"x","message":"Run failed"}}'
+        )
+    )
     assert body["error"]["message"] == "Run failed"
     assert body["status"] == 404
     body = json.loads(upstream_error_payload(502, "<html>bad gateway</html>"))

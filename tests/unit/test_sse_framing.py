@@ -29,7 +29,7 @@ def test_vectors_whole_and_in_chunks(vector):
     chunks = vector.get("chunks")
     if chunks == "one-byte-per-chunk":
         raw = text.encode("utf-8")
-        events, retries = _run([raw[i:i + 1] for i in range(len(raw))], byte_mode=True)
+        events, retries = _run([raw[i : i + 1] for i in range(len(raw))], byte_mode=True)
     elif isinstance(chunks, list):
         events, retries = _run(chunks)
     else:
@@ -42,7 +42,7 @@ def test_vectors_whole_and_in_chunks(vector):
     # Any other split gives the same events (one character at a time is the hardest).
     assert _run(list(text))[0] == vector["events"]
     raw = text.encode("utf-8")
-    assert _run([raw[i:i + 1] for i in range(len(raw))], byte_mode=True)[0] == vector["events"]
+    assert _run([raw[i : i + 1] for i in range(len(raw))], byte_mode=True)[0] == vector["events"]
 
 
 def test_unterminated_block_is_dropped():
