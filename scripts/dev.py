@@ -48,6 +48,8 @@ def main() -> None:
         if port and port_in_use(port):
             sys.exit(f"make dev: port {port} is in use; stop what holds it or set {what}=...")
 
+    # SIGTERM (a supervisor, `kill`) must stop the children too, like Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     children: list[subprocess.Popen] = []
     env = dict(os.environ, PORT=str(args.port), HOST="127.0.0.1")
     try:
