@@ -77,3 +77,10 @@ def error_response(
 ) -> Response:
     """An error the Worker makes itself: Parallel's JSON shape, with the CORS headers."""
     return json_response(error_json(message, detail), status, cors + (extra or []))
+
+
+def unreachable_response(component: str, exc: BaseException, cors: list[Header]) -> Response:
+    """502 for a subrequest that failed; logs the exception class only (a message could carry
+    header values or other client data)."""
+    print(f"tasks-sse {component}: upstream unreachable ({type(exc).__name__})")
+    return error_response(502, "Upstream unreachable", cors)

@@ -13,7 +13,7 @@ import js
 from pyodide.ffi import create_proxy, to_js
 
 import headers as header_policy
-from interop import error_response, header_pairs, is_null, js_object, respond
+from interop import error_response, header_pairs, is_null, js_object, respond, unreachable_response
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -112,8 +112,7 @@ async def forward(js_request, target_url: str, cors: list[tuple[str, str]]):
             return error_response(
                 413, "Request body too large", cors, {"max_bytes": MAX_BODY_BYTES}
             )
-        print(f"tasks-sse proxy: upstream fetch failed ({type(exc).__name__})")
-        return error_response(502, "Upstream unreachable", cors)
+        return unreachable_response("proxy", exc, cors)
     finally:
         if limited is not None and limited.exceeded:
             limited.destroy()

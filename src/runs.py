@@ -19,7 +19,14 @@ from workers import fetch
 
 import headers as header_policy
 from heartbeat import with_heartbeat
-from interop import error_response, header_pairs, is_null, respond, to_js_headers
+from interop import (
+    error_response,
+    header_pairs,
+    is_null,
+    respond,
+    to_js_headers,
+    unreachable_response,
+)
 from relay import (
     TERMINAL_OK,
     Cursor,
@@ -332,8 +339,7 @@ async def _open_stream(ctx, upstream, run_id, run, cursor, cors, heartbeat):
     try:
         connection = await upstream.events(run_id)
     except Exception as exc:
-        print(f"tasks-sse runs: upstream unreachable ({type(exc).__name__})")
-        return error_response(502, "Upstream unreachable", cors)
+        return unreachable_response("runs", exc, cors)
     if int(connection.status) != 200:
         return _passthrough(connection, cors)
     sink = EventSink()
@@ -363,8 +369,7 @@ async def handle_run(js_request, origin: str, ctx, cors, heartbeat: float = HEAR
     try:
         created = await upstream.create(task_input)
     except Exception as exc:
-        print(f"tasks-sse runs: upstream unreachable ({type(exc).__name__})")
-        return error_response(502, "Upstream unreachable", cors)
+        return unreachable_response("runs", exc, cors)
     if not 200 <= int(created.status) < 300:
         return _passthrough(created, cors)
     try:
@@ -384,8 +389,7 @@ async def _wait_for_result(upstream: Upstream, run_id: str, cors):
         try:
             resp = await upstream.result(run_id)
         except Exception as exc:
-            print(f"tasks-sse runs: upstream unreachable ({type(exc).__name__})")
-            return error_response(502, "Upstream unreachable", cors)
+            return unreachable_response("runs", exc, cors)
         if int(resp.status) == 408:
             await resp.text()  # drain so the connection can be reused
             continue
@@ -427,8 +431,7 @@ async def handle_stream(
         try:
             resp = await upstream.run(run_id)
         except Exception as exc:
-            print(f"tasks-sse runs: upstream unreachable ({type(exc).__name__})")
-            return error_response(502, "Upstream unreachable", cors)
+            return unreachable_response("runs", exc, cors)
         if int(resp.status) != 200:
             return _passthrough(resp, cors)
         try:
