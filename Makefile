@@ -14,13 +14,14 @@ export WRANGLER_SEND_METRICS := false
 export WRANGLER_SEND_ERROR_REPORTS := false
 export CLOUDFLARE_CF_FETCH_ENABLED := false
 
-.PHONY: help setup dev worker sim test test-unit test-js test-integration test-e2e lint bench chromium clean
+.PHONY: help setup dev worker sim test test-unit test-js test-integration test-e2e test-wrangler lint bench chromium clean
 
 help:
 	@echo "make dev    - simulator + Worker (local runtime); prints the playground URL"
 	@echo "make worker - the Worker alone on PORT=$(PORT), upstream PARALLEL_API_ORIGIN"
 	@echo "make sim    - the Task API simulator alone on SIM_PORT=$(SIM_PORT)"
 	@echo "make test   - install what is missing, then run every suite"
+	@echo "make test-wrangler - integration + e2e suites against wrangler dev (workerd), for machines online"
 	@echo "make bench  - the benchmarks (markdown table + bench/results.json)"
 
 # --- setup: idempotent; each step reruns only when its inputs changed -------------------------
@@ -79,6 +80,12 @@ test-integration: setup
 
 test-e2e: setup chromium
 	$(PY) -m pytest -q tests/e2e
+
+# The same suites with the Worker in `wrangler dev` (real workerd) instead of the local runtime.
+# Needs the internet: workerd downloads its Python bundle when it starts.
+test-wrangler: setup chromium
+	TEST_WORKER=wrangler $(PY) -m pytest -q -p no:cacheprovider tests/integration
+	TEST_WORKER=wrangler $(PY) -m pytest -q -p no:cacheprovider tests/e2e
 
 test: setup chromium
 	$(VENV)/bin/ruff check .

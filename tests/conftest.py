@@ -1,4 +1,8 @@
-"""Shared fixtures: the simulator and the Worker (local runtime) as real servers on free ports."""
+"""Shared fixtures: the simulator and the Worker as real servers on free ports.
+
+The Worker is the local runtime, or `wrangler dev` with TEST_WORKER=wrangler
+(tests/support/servers.py).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,21 @@ import shutil
 
 import pytest
 
-from tests.support.servers import start_sim, start_worker
+from tests.support.servers import start_sim, start_worker, worker_kind
 
 SIM_KEY = "sim-dev-key"
+# Suites about the local runtime itself (its config loader, snapshot, launcher): nothing to check
+# on wrangler dev.
+RUNTIME_ONLY_FILES = frozenset({"test_runtime.py", "test_dev.py"})
+
+
+def pytest_collection_modifyitems(config, items):
+    if worker_kind() != "wrangler":
+        return
+    skip = pytest.mark.skip(reason="tests the local runtime itself; TEST_WORKER=wrangler")
+    for item in items:
+        if item.path.name in RUNTIME_ONLY_FILES:
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +43,7 @@ def sim(log_dir):
 
 @pytest.fixture(scope="session")
 def worker(log_dir, sim):
-    """The Worker in the local runtime, in front of the session's simulator."""
+    """The Worker (runtime or wrangler dev: TEST_WORKER) in front of the session's simulator."""
     server = start_worker(
         log_dir, upstream=sim.url, env={"OAUTH_ISSUER": sim.url, "UPSTREAM_MODE": "simulator"}
     )

@@ -12,7 +12,7 @@ API_KEY_ENTRY = "tasks-sse.apiKey"
 
 @pytest.fixture
 def app_url(worker) -> str:
-    """The playground's URL, served by the Worker (local runtime) in front of the simulator."""
+    """The playground's URL, served by the Worker (TEST_WORKER picks which) before the simulator."""
     return worker.url + "/tasks-sse/"
 
 
