@@ -17,8 +17,8 @@ MAX_BODY_BYTES = 1024 * 1024
 MAX_RUN_BYTES = 1024 * 1024  # a created or retrieved run
 MAX_RESULT_BYTES = 16 * 1024 * 1024  # a run's result (outputs with their basis can be large)
 MAX_ERROR_BYTES = 64 * 1024  # an upstream error body quoted in an `error` event
-# One line of an upstream event stream the relay parses (an event's data is one line of JSON).
-MAX_EVENT_LINE_BYTES = 1024 * 1024
+# One event of an upstream event stream the relay parses (its data, or any one line).
+MAX_EVENT_BYTES = 1024 * 1024
 # Nesting of any JSON document the Worker parses (real task specs nest a few dozen levels).
 MAX_JSON_DEPTH = 128
 

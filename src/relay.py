@@ -23,8 +23,14 @@ after that event, so a stateless Worker can resume from any id a client sends as
   again; the opening one is held back so the client sees the trace first and the state once.
 - `.end`: the terminal `done`/`error` event was delivered; a resume after it has nothing to send.
 
-Other upstream event types (e.g. an upstream `error` event) are passed on as they come; the
-upstream does not replay them.
+`n` and `m` are decimal (ASCII digits, at most 15). The Worker resumes only from an `n` up to
+MAX_RESUME_EVENTS (10^12), so every id it emits stays far inside what its own decoder accepts (a
+stream would have to carry 10^15 - 10^12 events to leave it).
+
+Other upstream event types are passed on as they come (the upstream does not replay them), with
+one exception: `run`, `done` and `error` are the Worker's own events, so an upstream event with one
+of those types (the API has an in-stream `error` event) arrives as `upstream.<type>`. A client can
+rely on `error` and `done` meaning "this stream ended".
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ import json
 import re
 from dataclasses import dataclass, replace
 
+import limits
+
 RUN = "run"
 DONE = "done"
 ERROR = "error"
@@ -41,8 +49,13 @@ STATE = "task_run.state"
 STATS = "task_run.progress_stats"
 MESSAGE_PREFIX = "task_run.progress_msg"
 TERMINAL_OK = "completed"
+OWN_TYPES = frozenset({RUN, DONE, ERROR})
+UPSTREAM_PREFIX = "upstream."
+# The highest event count a stream resumes from: far more than one run's stream carries, with
+# room to count on past it within the decoder's 15 digits.
+MAX_RESUME_EVENTS = 10**12
 
-_ID = re.compile(r"(\d{1,9})\.(\d{1,9})\.([0-9a-f]{8}|0)\.([a-z_]{1,32}|0)(\.end)?")
+_ID = re.compile(r"([0-9]{1,15})\.([0-9]{1,15})\.([0-9a-f]{8}|0)\.([a-z_]{1,32}|0)(\.end)?")
 
 
 @dataclass(frozen=True)
@@ -104,6 +117,10 @@ class Relay:
     def ended(self) -> bool:
         return self.cursor.ended
 
+    @staticmethod
+    def resumable(cursor: Cursor) -> bool:
+        return cursor.n <= MAX_RESUME_EVENTS
+
     def _emit(self, event_type: str, data: str, **changes) -> Out:
         self.cursor = replace(self.cursor, n=self.cursor.n + 1, **changes)
         return Out(event_type, data, self.cursor.encode())
@@ -138,7 +155,7 @@ class Relay:
             return self._emit(event_type, data, messages=self.cursor.messages + 1)
         if event_type == STATS:
             try:
-                fp = _fingerprint(json.loads(data))
+                fp = _fingerprint(limits.loads(data))
             except ValueError:
                 fp = _fingerprint(data)
             if fp == self.cursor.stats:
@@ -146,12 +163,16 @@ class Relay:
             return self._emit(event_type, data, stats=fp)
         if event_type == STATE:
             return self._state(data, defer=self._seen_events == 1)
+        if event_type in OWN_TYPES:
+            event_type = UPSTREAM_PREFIX + event_type
         return self._emit(event_type, data)
 
     def _state(self, data: str, defer: bool) -> Out | None:
         try:
-            run = json.loads(data).get("run") or {}
+            run = limits.loads(data).get("run")
         except (ValueError, AttributeError):
+            run = None
+        if not isinstance(run, dict):
             run = {}
         status = str(run.get("status") or "0")
         if not re.fullmatch(r"[a-z_]{1,32}", status):
@@ -199,7 +220,7 @@ def failed_run_payload(run: dict) -> str:
 def upstream_error_payload(status: int, body_text: str) -> str:
     """A terminal `error` from an upstream error response (kept as sent when it is JSON)."""
     try:
-        body = json.loads(body_text)
+        body = limits.loads(body_text)
     except ValueError:
         body = None
     if isinstance(body, dict) and isinstance(body.get("error"), dict):

@@ -9,6 +9,7 @@ without data dispatches nothing, and an unterminated last block is dropped.
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,18 +21,36 @@ class Event:
     last_event_id: str
 
 
+class EventTooLarge(ValueError):
+    """One line, or one event's data, passed the parser's `max_event_chars`."""
+
+
+_LINE_END = re.compile(r"[\r\n]")
+
+
 class SSEParser:
-    """Feed decoded text in arbitrary chunks; `on_event` fires once per dispatched event."""
+    """Feed decoded text in arbitrary chunks; `on_event` fires once per dispatched event.
+
+    Linear in the input however it is chunked: a partial line is kept as a list of pieces and
+    only new text is searched for line ends. With `max_event_chars`, a line or an event's data
+    longer than that raises EventTooLarge instead of growing without bound.
+    """
 
     def __init__(
-        self, on_event: Callable[[Event], None], on_retry: Callable[[int], None] | None = None
+        self,
+        on_event: Callable[[Event], None],
+        on_retry: Callable[[int], None] | None = None,
+        max_event_chars: int | None = None,
     ):
         self._on_event = on_event
         self._on_retry = on_retry
-        self._buffer = ""
+        self._max = max_event_chars
+        self._partial: list[str] = []  # pieces of the line not yet ended
+        self._partial_len = 0
         self._started = False
         self._pending_cr = False  # the last chunk ended in CR: a following LF belongs to it
         self._data: list[str] = []
+        self._data_len = 0
         self._has_data = False
         self._type = ""
         self._last_event_id = ""
@@ -47,35 +66,48 @@ class SSEParser:
             self._pending_cr = False
             if text.startswith("\n"):
                 text = text[1:]
-        buf = self._buffer + text
         start = 0
-        length = len(buf)
-        while True:
-            cr = buf.find("\r", start)
-            lf = buf.find("\n", start)
-            if cr == -1 and lf == -1:
-                break
-            if cr != -1 and (lf == -1 or cr < lf):
-                end = cr
-                if cr + 1 < length:
-                    nxt = cr + 2 if buf[cr + 1] == "\n" else cr + 1
+        length = len(text)
+        for m in _LINE_END.finditer(text):
+            end = m.start()
+            if end < start:  # the LF of a CRLF already consumed
+                continue
+            if text[end] == "\r":
+                if end + 1 < length:
+                    nxt = end + 2 if text[end + 1] == "\n" else end + 1
                 else:
-                    nxt = cr + 1
+                    nxt = end + 1
                     self._pending_cr = True
             else:
-                end = lf
-                nxt = lf + 1
-            self._line(buf[start:end])
+                nxt = end + 1
+            piece = text[start:end]
+            if self._partial:
+                self._partial.append(piece)
+                piece = "".join(self._partial)
+                self._partial = []
+                self._partial_len = 0
+            self._check(len(piece))
+            self._line(piece)
             start = nxt
-        self._buffer = buf[start:]
+        if start < length:
+            rest = text[start:]
+            self._partial_len += len(rest)
+            self._check(self._partial_len)
+            self._partial.append(rest)
+
+    def _check(self, size: int) -> None:
+        if self._max is not None and size > self._max:
+            raise EventTooLarge(f"an event stream line over {self._max} characters")
 
     def end(self) -> None:
         """The stream ended: an unterminated block is discarded, as the standard says."""
-        self._buffer = ""
+        self._partial = []
+        self._partial_len = 0
         self._reset_block()
 
     def _reset_block(self) -> None:
         self._data = []
+        self._data_len = 0
         self._has_data = False
         self._type = ""
 
@@ -89,6 +121,8 @@ class SSEParser:
         if sep and value.startswith(" "):
             value = value[1:]
         if field == "data":
+            self._data_len += len(value) + 1
+            self._check(self._data_len)
             self._data.append(value)
             self._has_data = True
         elif field == "event":
@@ -112,10 +146,13 @@ class ByteSSEParser:
     """The same parser fed raw bytes: UTF-8 decoded incrementally (split characters are fine)."""
 
     def __init__(
-        self, on_event: Callable[[Event], None], on_retry: Callable[[int], None] | None = None
+        self,
+        on_event: Callable[[Event], None],
+        on_retry: Callable[[int], None] | None = None,
+        max_event_chars: int | None = None,
     ):
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        self.parser = SSEParser(on_event, on_retry)
+        self.parser = SSEParser(on_event, on_retry, max_event_chars)
 
     def feed(self, chunk: bytes) -> None:
         self.parser.feed(self._decoder.decode(chunk))

@@ -172,10 +172,41 @@ def test_state_change_while_away_is_delivered():
     assert [o.type for o in out] == ["task_run.state", "task_run.progress_msg.plan"]
 
 
-def test_unknown_types_pass_through():
+def test_unknown_types_pass_through_and_never_pose_as_the_workers_own():
     relay = Relay()
-    out = _plain(relay, [[("error", '{"type":"error"}'), ("something.new", "{}")]])
-    assert [o.type for o in out] == ["error", "something.new"]
+    upstream = [
+        ("error", '{"type":"error"}'),
+        ("something.new", "{}"),
+        ("done", "{}"),
+        ("run", "{}"),
+    ]
+    out = _plain(relay, [upstream])
+    assert [o.type for o in out] == [
+        "upstream.error",
+        "something.new",
+        "upstream.done",
+        "upstream.run",
+    ]
+    assert [o.data for o in out] == [data for _, data in upstream]
+    assert not relay.ended
+
+
+def test_hostile_state_and_stats_data_do_not_break_the_relay():
+    relay = Relay()
+    deep = "[" * 100_000 + "]" * 100_000
+    out = _plain(
+        relay,
+        [
+            [
+                ("task_run.state", deep),
+                ("task_run.state", '{"run": "not an object"}'),
+                ("task_run.progress_stats", deep),
+                ("task_run.progress_stats", "not json"),
+            ]
+        ],
+    )
+    assert [o.type for o in out] == ["task_run.progress_stats", "task_run.progress_stats"]
+    assert relay.terminal_run is None
 
 
 def test_cursor_round_trip_and_rejects():
@@ -191,12 +222,35 @@ def test_cursor_round_trip_and_rejects():
         "5.1.xyz.running",
         "5.1.0.Running",
         "5.1.0.running.more",
-        "9999999999.1.0.running",
+        "9999999999999999.1.0.running",
         "5.1.0.run ning",
         "-1.0.0.0",
+        "\u00b2.0.0.0",
+        "1\u0663.0.0.0",
+        "999999999.x",
+        "1000000000000000.0.0.0",
     ]:
         with pytest.raises(ValueError):
             Cursor.decode(bad)
+
+
+@pytest.mark.parametrize(
+    "last_id",
+    ["999999999.0.0.0", "999999999.999999998.0a1b2c3d.running", "1000000000000.5.0.queued"],
+)
+def test_every_id_emitted_after_a_resume_is_accepted_by_the_decoder(last_id):
+    assert Relay.resumable(Cursor.decode(last_id))
+    relay = Relay(Cursor.decode(last_id))
+    emitted = _plain(relay, [[msg(i) for i in range(3)] + [stats(1), state("running")]])
+    emitted.append(relay.error('{"type":"error"}'))
+    for out in emitted:
+        assert Cursor.decode(out.id).n == Cursor.decode(last_id).n + emitted.index(out) + 1
+
+
+def test_ids_beyond_the_resume_range_decode_but_are_not_resumed():
+    cursor = Cursor.decode("1000000000001.0.0.0")
+    assert cursor.encode() == "1000000000001.0.0.0"
+    assert not Relay.resumable(cursor)
 
 
 def test_failed_run_payload_uses_the_run_error():
