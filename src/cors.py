@@ -11,12 +11,26 @@ import re
 
 Header = tuple[str, str]
 
+# Response headers the page's script may read (CORS hides all but a safelisted few otherwise):
+# those the official SDKs read (retry and back-off), the request ids and rate-limit state a page
+# may show, and where an event stream resumes. A subset of what headers.response_headers keeps.
 EXPOSE_HEADERS = (
     "content-type",
     "content-length",
     "www-authenticate",
     "retry-after",
+    "retry-after-ms",
+    "x-should-retry",
     "x-request-id",
+    "request-id",
+    "x-ratelimit-limit-requests",
+    "x-ratelimit-remaining-requests",
+    "x-ratelimit-reset-requests",
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+    "x-ratelimit-reset",
+    "ratelimit",
+    "ratelimit-policy",
     "last-event-id",
 )
 ALLOW_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"

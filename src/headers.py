@@ -42,10 +42,42 @@ REQUEST_DROP = frozenset(
 )
 REQUEST_DROP_PREFIXES = ("cf-", "x-forwarded-")
 
-# Response headers never passed to the client: cookies from another site, and CORS headers that
-# the Worker sets itself.
-RESPONSE_DROP = frozenset({"set-cookie", "set-cookie2"})
-RESPONSE_DROP_PREFIXES = ("access-control-",)
+# Response headers the client gets from an upstream: an ALLOWLIST, because a proxied answer is
+# served from the playground's origin and some headers act on that origin (Set-Cookie,
+# Clear-Site-Data, Strict-Transport-Security, Refresh, Link preloads, a looser CSP). Only what API
+# clients read passes; everything else is dropped. The Worker sets CORS and security headers itself.
+RESPONSE_KEEP = frozenset(
+    {
+        "content-type",  # how every client parses the body (JSON, event stream)
+        "content-length",  # a known length (dropped below when the body was decoded)
+        "content-encoding",  # only when the body is passed on still encoded (see below)
+        "cache-control",  # the API's caching rules; event streams get their own below
+        "date",  # when the answer was made (clients compare it with retry-after dates)
+        "etag",  # conditional requests
+        "last-modified",  # conditional requests
+        "vary",  # caches must key on what the upstream varied on
+        "location",  # a redirect (checked against the upstream's origin) or a created resource
+        "retry-after",  # 429/503 back-off, read by the SDKs
+        "retry-after-ms",  # the SDKs' finer back-off
+        "x-should-retry",  # the SDKs' retry override
+        "www-authenticate",  # why a 401 happened
+        "x-request-id",  # the id support asks for
+        "request-id",
+        "last-event-id",  # where an event stream resumes
+    }
+)
+# Rate-limit families: `x-ratelimit-*`, and the IETF draft's `ratelimit` and `ratelimit-policy`.
+RESPONSE_KEEP_PREFIXES = ("x-ratelimit-", "ratelimit")
+
+# Added to every response the Worker makes (proxied or its own): whatever the body is (an upstream
+# text/html or SVG opened in a tab), it never runs as a page on our origin, where script could read
+# the stored API key, and is never framed or sniffed into something executable.
+SECURITY_HEADERS = (
+    ("content-security-policy", "default-src 'none'; frame-ancestors 'none'; sandbox"),
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+)
+_SECURITY_NAMES = frozenset(name for name, _ in SECURITY_HEADERS)
 
 
 def connection_tokens(headers: Iterable[Header]) -> frozenset[str]:
@@ -69,22 +101,30 @@ def request_headers(headers: Iterable[Header]) -> list[Header]:
 
 
 def response_headers(headers: Iterable[Header], body_decoded: bool = True) -> list[Header]:
-    """What the client gets from an upstream response, before CORS headers are added.
+    """What the client gets from an upstream response, before CORS and security headers.
 
     `body_decoded`: the platform's fetch hands the Worker a decoded body for gzip/br/deflate
     (Node always; workerd by default), so the encoding and the length of the encoded body no
     longer describe it and are dropped; the body then goes out as identity.
     """
     headers = [(n.lower(), v) for n, v in headers]
-    drop = _hop_by_hop(headers) | RESPONSE_DROP
+    drop = _hop_by_hop(headers)
     encoded = any(
         n == "content-encoding" and v.strip().lower() not in ("", "identity") for n, v in headers
     )
     if body_decoded and encoded:
         drop = drop | {"content-encoding", "content-length"}
     return [
-        (n, v) for n, v in headers if n not in drop and not n.startswith(RESPONSE_DROP_PREFIXES)
+        (n, v)
+        for n, v in headers
+        if n not in drop and (n in RESPONSE_KEEP or n.startswith(RESPONSE_KEEP_PREFIXES))
     ]
+
+
+def with_security_headers(headers: list[Header]) -> list[Header]:
+    """`headers` with the Worker's security headers in place of any of the same name."""
+    kept = [(n, v) for n, v in headers if n.lower() not in _SECURITY_NAMES]
+    return [*kept, *SECURITY_HEADERS]
 
 
 def get(headers: Iterable[Header], name: str) -> str | None:

@@ -18,6 +18,7 @@ except ImportError:  # pragma: no cover - older Pyodide
     jsnull = None
 
 from errors import error_json, reason
+from headers import with_security_headers
 
 Header = tuple[str, str]
 
@@ -52,23 +53,25 @@ def respond(body, status: int, headers: list[Header], status_text: str = "") -> 
     """A Response built by JS's constructor in one call, then wrapped by the SDK as is.
 
     `body` is None, a str or a JS body (a ReadableStream): nothing Python-owned crosses over.
+    Every response the Worker makes goes through here, so every one carries the security headers
+    (a sandboxing CSP, nosniff): no answer can run as a page on the playground's origin.
     """
     if status in NULL_BODY_STATUSES:
         body = None
     elif isinstance(body, bytes | bytearray):
         body = to_js(body)  # a Uint8Array copy, not a proxy
     init = js_object(
-        {"status": status, "statusText": status_text or reason(status), "headers": headers}
+        {
+            "status": status,
+            "statusText": status_text or reason(status),
+            "headers": with_security_headers(headers),
+        }
     )
     return Response(js.Response.new(body, init))
 
 
 def json_response(payload: str, status: int, headers: list[Header]) -> Response:
-    base = [
-        ("content-type", "application/json"),
-        ("cache-control", "no-store"),
-        ("x-content-type-options", "nosniff"),
-    ]
+    base = [("content-type", "application/json"), ("cache-control", "no-store")]
     return respond(payload, status, base + headers)
 
 

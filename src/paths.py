@@ -25,8 +25,10 @@ MAX_PATH_CHARS = 2048
 MAX_QUERY_CHARS = 8192
 
 # RFC 3986 unreserved characters plus the sub-delimiters that are harmless in a path segment.
-# Deliberately absent: ":" (scheme), "@" (userinfo), "\\", "%" (handled as escapes), whitespace.
-_SEGMENT_CHARS = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=]*")
+# Deliberately absent: ":" (scheme), "@" (userinfo), "\\", "%" (handled as escapes), whitespace,
+# and ";" (servers and frameworks differ on path parameters: some cut the segment there, so the
+# upstream could route a path other than the one checked here). A query may still carry ";".
+_SEGMENT_CHARS = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,=]*")
 _QUERY_CHARS = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@/?%\[\]|^`{}\"<>]*")
 _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 
@@ -153,6 +155,43 @@ def oauth_target(rest: str, query: str, issuer: str) -> Target:
     if path not in OAUTH_PATHS:
         raise PathRejected(404, "Not an OAuth endpoint the Worker forwards")
     return _build(issuer, path, validate_query(query))
+
+
+# An absolute URL split as `scheme://authority rest`; anything looser is judged not to be one.
+_ABSOLUTE = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)(.*)", re.DOTALL)
+_HAS_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_DEFAULT_PORTS = {"http": ":80", "https": ":443"}
+
+
+def _authority(scheme: str, netloc: str) -> str:
+    """Host and port, lowercased, without the scheme's default port (`:443` names no new host)."""
+    netloc = netloc.lower()
+    default = _DEFAULT_PORTS.get(scheme)
+    return netloc[: -len(default)] if default and netloc.endswith(default) else netloc
+
+
+def redirect_allowed(location: str, target_url: str) -> bool:
+    """Whether a 3xx answer from `target_url` may pass its Location on to the client.
+
+    Allowed: a reference relative to the upstream (a path, `?query`, `#fragment`) or an absolute
+    URL on the upstream's own scheme, host and port. Everything else (another origin, a
+    scheme-relative `//host`, `https:host`-style forms, backslashes, control characters or spaces
+    that parsers treat differently) is refused: a browser following it would leave the upstream.
+    """
+    if any(not 0x21 <= ord(ch) <= 0x7E for ch in location) or "\\" in location:
+        return False
+    if location.startswith("//"):
+        return False
+    if location.startswith("/") or not _HAS_SCHEME.match(location):
+        return True  # path-absolute or relative: stays on the upstream's host
+    absolute = _ABSOLUTE.fullmatch(location)
+    if absolute is None:
+        return False
+    scheme, netloc = absolute.group(1).lower(), absolute.group(2)
+    target = urlsplit(target_url)
+    if scheme != target.scheme.lower() or "@" in netloc or not netloc:
+        return False
+    return _authority(scheme, netloc) == _authority(scheme, target.netloc)
 
 
 def split_request_url(url: str) -> tuple[str, str]:

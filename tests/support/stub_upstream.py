@@ -13,22 +13,72 @@ directly. Endpoints (any method unless noted; the query string tunes them):
 - `/v1/slow?delay_ms=`     waits, then answers 200 (recorded in `disconnects` if the client left)
 - `/v1/big?bytes=`         a body of that many bytes in 64 KiB chunks
 - `/v1/gzip`               a gzip-encoded JSON body with content-encoding: gzip
-- `/v1/headers-out`        200 with set-cookie, hop-by-hop and ordinary headers
+- `/v1/headers-out`        200 with headers the proxy must drop (cookies, hop-by-hop, ones that
+                           act on the page's origin) and ones it must keep (`KEPT_HEADERS`)
+- `/v1/page?type=`         200 with a scripted HTML/SVG-ish body of that content type and
+                           the headers of `/v1/headers-out`
+- `/v1/redirect?to=&status=`  that 3xx status (302 by default) with Location: `to` (decoded)
 - anything else            404 JSON error
+
+`RawUpstream` answers every connection with fixed bytes, for answers uvicorn cannot make (101).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import json
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
+from urllib.parse import parse_qs
 
 import uvicorn
 
 from tests.support.servers import free_port
+
+# Headers an API client reads: the proxy passes them on.
+KEPT_HEADERS = [
+    ("x-request-id", "req-stub-1"),
+    ("request-id", "req-stub-2"),
+    ("retry-after", "3"),
+    ("retry-after-ms", "2500"),
+    ("x-should-retry", "true"),
+    ("x-ratelimit-remaining-requests", "41"),
+    ("ratelimit-policy", "100;w=60"),
+    ("etag", '"v1"'),
+    ("cache-control", "private, max-age=5"),
+]
+# Headers that would act on the playground's origin, or leak the upstream's: the proxy drops them.
+DROPPED_HEADERS = [
+    ("set-cookie", "session=secret; Path=/"),
+    ("set-cookie", "other=1"),
+    ("clear-site-data", '"*"'),
+    ("refresh", "0; url=https://evil.example/"),
+    ("link", "<https://evil.example/x.js>; rel=preload; as=script"),
+    ("strict-transport-security", "max-age=63072000"),
+    ("content-security-policy", "default-src * 'unsafe-inline'"),
+    ("x-frame-options", "ALLOWALL"),
+    ("x-content-type-options", "sniff"),
+    ("server", "stub/1.0"),
+    ("x-custom", "dropped"),
+    ("keep-alive", "timeout=99, max=7"),
+    ("proxy-authenticate", "Basic"),
+    ("trailer", "x-checksum"),
+    ("upgrade", "h2c"),
+    ("x-hop", "named-in-connection"),
+    ("connection", "x-hop"),
+]
+SCRIPTED_PAGE = (
+    b'<svg xmlns="http://www.w3.org/2000/svg"><script>parent.stolen = localStorage.length'
+    b"</script></svg><html><script>document.title = 'ran'</script></html>"
+)
+
+
+def _raw_headers(pairs) -> list[tuple[bytes, bytes]]:
+    return [(n.encode(), v.encode()) for n, v in pairs]
 
 
 @dataclass
@@ -125,7 +175,10 @@ class StubUpstream:
             await _reply(send, 200, json.dumps(payload).encode(), "application/json")
         elif path.startswith("/v1/status/"):
             code = int(path.rsplit("/", 1)[1])
-            extra = [(b"x-stub-status", str(code).encode())]
+            extra = [
+                (b"x-stub-status", str(code).encode()),
+                (b"x-request-id", f"stub-{code}".encode()),
+            ]
             if code == 401:
                 extra.append((b"www-authenticate", b'Bearer realm="stub"'))
             if code == 429:
@@ -177,21 +230,27 @@ class StubUpstream:
             )
         elif path == "/v1/headers-out":
             await _reply(
+                send, 200, b"{}", "application/json", _raw_headers(KEPT_HEADERS + DROPPED_HEADERS)
+            )
+        elif path == "/v1/page":
+            content_type = parse_qs(seen.query).get("type", ["text/html"])[0]
+            await _reply(
                 send,
                 200,
-                b"{}",
+                SCRIPTED_PAGE,
+                content_type,
+                _raw_headers(KEPT_HEADERS + DROPPED_HEADERS),
+            )
+        elif path == "/v1/redirect":
+            query = parse_qs(seen.query, keep_blank_values=True)
+            status = int(query.get("status", ["302"])[0])
+            location = query.get("to", ["/v1/echo"])[0]
+            await _reply(
+                send,
+                status,
+                b'{"redirect":true}',
                 "application/json",
-                [
-                    (b"set-cookie", b"session=secret; Path=/"),
-                    (b"set-cookie", b"other=1"),
-                    (b"x-custom", b"kept"),
-                    (b"keep-alive", b"timeout=99, max=7"),
-                    (b"proxy-authenticate", b"Basic"),
-                    (b"trailer", b"x-checksum"),
-                    (b"upgrade", b"h2c"),
-                    (b"x-hop", b"named-in-connection"),
-                    (b"connection", b"x-hop"),
-                ],
+                [(b"location", location.encode("latin-1"))],
             )
         else:
             err = {"type": "error", "error": {"ref_id": "stub", "message": "no such stub path"}}
@@ -272,3 +331,50 @@ async def _client_gone(receive) -> bool:
     except TimeoutError:
         return False
     return message["type"] == "http.disconnect"
+
+
+@dataclass
+class RawUpstream:
+    """A loopback server that reads one request head per connection and answers `reply` bytes.
+
+    For answers an ASGI server will not make (a 101 to a plain request). Counts the requests it saw.
+    """
+
+    reply: bytes
+    port: int = field(default_factory=free_port)
+    seen: list[bytes] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> RawUpstream:
+        self._sock = socket.create_server(("127.0.0.1", self.port))
+        self._sock.settimeout(0.2)
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join(timeout=10)
+        self._sock.close()
+
+    def _serve(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except TimeoutError:
+                continue
+            with conn, contextlib.suppress(OSError):
+                conn.settimeout(5)
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    piece = conn.recv(65536)
+                    if not piece:
+                        break
+                    head += piece
+                self.seen.append(head)
+                conn.sendall(self.reply)
+                conn.shutdown(socket.SHUT_WR)

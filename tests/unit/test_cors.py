@@ -1,6 +1,7 @@
 """CORS decisions with and without ALLOWED_ORIGINS."""
 
 import cors
+import headers
 
 open_policy = cors.parse_allowed_origins("")
 listed = cors.parse_allowed_origins(" https://a.example, https://b.example:8443/ ,")
@@ -73,3 +74,12 @@ def test_preflight_caps_the_number_of_echoed_headers():
     many = ",".join(f"x-h{i}" for i in range(500))
     out = dict(cors.preflight_headers(None, open_policy, many))
     assert len(out["access-control-allow-headers"].split(", ")) == 50
+
+
+def test_exposed_headers_cover_what_the_sdks_read_and_are_all_passed_on():
+    exposed = dict(cors.response_cors_headers(None, open_policy))["access-control-expose-headers"]
+    names = exposed.split(", ")
+    assert {"retry-after", "retry-after-ms", "x-should-retry", "x-request-id"} <= set(names)
+    # Exposing a header the proxy never passes on would promise the page something it never gets.
+    kept = headers.response_headers([(n, "1") for n in names])
+    assert [n for n, _ in kept] == names

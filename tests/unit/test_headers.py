@@ -84,6 +84,71 @@ def test_response_drops_hop_by_hop_cookies_and_upstream_cors():
     ]
 
 
+KEPT = [
+    ("Content-Type", "text/event-stream"),
+    ("cache-control", "no-cache"),
+    ("date", "Tue, 01 Jul 2025 00:00:00 GMT"),
+    ("etag", '"abc"'),
+    ("last-modified", "Tue, 01 Jul 2025 00:00:00 GMT"),
+    ("vary", "Accept"),
+    ("location", "/v1/tasks/runs/r1"),
+    ("retry-after-ms", "1500"),
+    ("x-should-retry", "true"),
+    ("request-id", "req_1"),
+    ("x-ratelimit-remaining-requests", "9"),
+    ("X-RateLimit-Reset", "5"),
+    ("ratelimit", "limit=10, remaining=9, reset=5"),
+    ("ratelimit-policy", "10;w=60"),
+    ("last-event-id", "evt-3"),
+]
+
+DROPPED = [
+    ("clear-site-data", '"*"'),
+    ("refresh", "0; url=https://evil.example/"),
+    ("link", "<https://evil.example/x.js>; rel=preload; as=script"),
+    ("strict-transport-security", "max-age=63072000; includeSubDomains"),
+    ("content-security-policy", "default-src *"),
+    ("content-security-policy-report-only", "default-src *"),
+    ("x-frame-options", "ALLOWALL"),
+    ("x-content-type-options", "sniff"),
+    ("set-cookie", "a=1"),
+    ("server", "upstream/1.0"),
+    ("x-powered-by", "php"),
+    ("content-disposition", "inline"),
+    ("service-worker-allowed", "/"),
+    ("access-control-allow-credentials", "true"),
+    ("x-custom", "anything"),
+]
+
+
+def test_response_is_an_allowlist():
+    out = headers.response_headers(KEPT + DROPPED)
+    assert out == [(n.lower(), v) for n, v in KEPT]
+
+
+def test_response_drops_a_kept_name_listed_in_connection():
+    out = headers.response_headers([("connection", "retry-after"), ("retry-after", "1")])
+    assert out == []
+
+
+def test_security_headers_replace_any_of_the_same_name():
+    out = headers.with_security_headers(
+        [
+            ("content-type", "text/html"),
+            ("Content-Security-Policy", "default-src *"),
+            ("x-content-type-options", "sniff"),
+        ]
+    )
+    assert out[0] == ("content-type", "text/html")
+    assert dict(out) == {
+        "content-type": "text/html",
+        "content-security-policy": "default-src 'none'; frame-ancestors 'none'; sandbox",
+        "x-content-type-options": "nosniff",
+        "x-frame-options": "DENY",
+    }
+    assert len(out) == 4
+
+
 def test_decoded_body_loses_encoding_and_length():
     out = headers.response_headers(
         [("content-type", "text/plain"), ("content-encoding", "gzip"), ("content-length", "9")]

@@ -88,6 +88,11 @@ HOSTILE = [
     (".well-known/oauth-authorization-server", 404),
     ("..", 400),
     ("%2e%2e", 400),
+    ("v1/tasks;x=1/runs", 400),
+    ("v1/tasks/runs;jsessionid=1", 400),
+    ("v1;/tasks/runs", 400),
+    ("v1/tasks%3bx/runs", 400),
+    ("v1/tasks%3Bx/runs", 400),
 ]
 
 
@@ -97,6 +102,11 @@ def test_hostile_paths_are_rejected(rest, status):
         paths.api_target(rest, "", ORIGIN)
     assert err.value.status == status
     assert err.value.message
+
+
+def test_a_semicolon_stays_allowed_in_the_query():
+    target = paths.api_target("v1/tasks/runs", "a=1;b=2", ORIGIN)
+    assert target.url == "https://api.parallel.ai/v1/tasks/runs?a=1;b=2"
 
 
 @pytest.mark.parametrize("query", ["a=\x01", "a=b c", "a=é", "x" * 9000])
@@ -163,3 +173,63 @@ def test_split_request_url_keeps_the_raw_encoding():
     path, query = paths.split_request_url("http://127.0.0.1:8787/tasks-sse/api/v1/%2E%2e/x?a=%2F&b")
     assert path == "/tasks-sse/api/v1/%2E%2e/x"
     assert query == "a=%2F&b"
+
+
+TARGET = "https://api.parallel.ai/v1/tasks/runs/r1"
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "/v1/tasks/runs/r2",
+        "r2",
+        "../runs/r2",
+        "?page=2",
+        "#top",
+        "",
+        "https://api.parallel.ai/v1/tasks/runs/r2",
+        "HTTPS://API.parallel.ai/v1",
+        "https://api.parallel.ai",
+        "https://api.parallel.ai:443/v1",
+        "https://api.parallel.ai?x=1",
+    ],
+)
+def test_redirects_that_stay_on_the_upstream_are_allowed(location):
+    assert paths.redirect_allowed(location, TARGET)
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "https://evil.example/",
+        "http://api.parallel.ai/v1",
+        "https://api.parallel.ai:8443/v1",
+        "https://api.parallel.ai.evil.example/v1",
+        "https://api.parallel.ai@evil.example/v1",
+        "https://evil.example@api.parallel.ai/v1",
+        "//evil.example/v1",
+        "///evil.example/v1",
+        "/\\evil.example/v1",
+        "\\\\evil.example",
+        "https:///evil.example",
+        "https:\\\\evil.example",
+        "http:evil.example",
+        "https:relative/path",  # relative per WHATWG, but nothing needs the form: refused
+        "javascript:alert(1)",
+        "data:text/html,<script>x</script>",
+        " //evil.example",
+        "/v1\tfoo",
+        "\t//evil.example",
+        "/ok\n",
+        "https://ap\u0131.parallel.ai/",
+    ],
+)
+def test_redirects_off_the_upstream_origin_are_refused(location):
+    assert not paths.redirect_allowed(location, TARGET)
+
+
+def test_redirect_on_a_local_origin_with_a_port():
+    target = "http://127.0.0.1:8788/v1/x"
+    assert paths.redirect_allowed("http://127.0.0.1:8788/v1/y", target)
+    assert not paths.redirect_allowed("http://127.0.0.1:8789/v1/y", target)
+    assert not paths.redirect_allowed("http://127.0.0.1/v1/y", target)
