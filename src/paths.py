@@ -194,6 +194,20 @@ def redirect_allowed(location: str, target_url: str) -> bool:
     return _authority(scheme, netloc) == _authority(scheme, target.netloc)
 
 
+def upstream_refusal(status: int, location: str | None, upstream_url: str) -> str | None:
+    """Why an upstream answer must not reach the client (the Worker answers 502), or None.
+
+    A status outside 200-599 (a 101 protocol switch) is no answer a client can take; a 3xx whose
+    Location leaves the upstream's origin would send the client's browser elsewhere.
+    """
+    if not 200 <= status <= 599:
+        return f"Upstream answered with status {status}"
+    redirect = 300 <= status <= 399 and location is not None
+    if redirect and not redirect_allowed(location, upstream_url):
+        return "Upstream redirected to another origin"
+    return None
+
+
 def split_request_url(url: str) -> tuple[str, str]:
     """The raw (still percent-encoded) path and query of a request URL."""
     parts = urlsplit(url)

@@ -25,18 +25,6 @@ def _too_large(cors):
     return error_response(413, "Request body too large", cors, {"max_bytes": limits.MAX_BODY_BYTES})
 
 
-def _refusal(status: int, pairs, target_url: str) -> str | None:
-    """Why an upstream answer must not reach the client, or None when it may."""
-    if not 200 <= status <= 599:
-        # A protocol switch (101) or another status a browser cannot take as an answer.
-        return f"Upstream answered with status {status}"
-    if 300 <= status <= 399:
-        location = header_policy.get(pairs, "location")
-        if location is not None and not paths.redirect_allowed(location, target_url):
-            return "Upstream redirected to another origin"
-    return None
-
-
 async def forward(js_request, target_url: str, cors: list[tuple[str, str]]):
     """Send `js_request` to `target_url` (already validated) and return the streamed answer."""
     incoming = header_pairs(js_request.headers)
@@ -81,7 +69,7 @@ async def forward(js_request, target_url: str, cors: list[tuple[str, str]]):
 
     status = int(js_upstream.status)
     pairs = header_pairs(js_upstream.headers)
-    refusal = _refusal(status, pairs, target_url)
+    refusal = paths.upstream_refusal(status, header_policy.get(pairs, "location"), target_url)
     body = js_upstream.body
     if refusal is not None:
         if not is_null(body):

@@ -233,3 +233,26 @@ def test_redirect_on_a_local_origin_with_a_port():
     assert paths.redirect_allowed("http://127.0.0.1:8788/v1/y", target)
     assert not paths.redirect_allowed("http://127.0.0.1:8789/v1/y", target)
     assert not paths.redirect_allowed("http://127.0.0.1/v1/y", target)
+
+
+@pytest.mark.parametrize(
+    ("status", "location", "refused"),
+    [
+        (200, None, False),
+        (200, "https://evil.example/", False),  # a Location on a 200 sends no browser anywhere
+        (404, None, False),
+        (599, None, False),
+        (101, None, True),
+        (100, None, True),
+        (600, None, True),
+        (302, None, False),
+        (302, "/v1/x", False),
+        (307, "https://api.parallel.ai/v1/x", False),
+        (301, "https://evil.example/", True),
+        (308, "//evil.example/", True),
+        (303, "http://api.parallel.ai/", True),
+    ],
+)
+def test_upstream_refusal(status, location, refused):
+    reason = paths.upstream_refusal(status, location, TARGET)
+    assert (reason is not None) == refused
