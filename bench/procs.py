@@ -21,8 +21,11 @@ from tests.support.servers import ROOT, Server, free_port
 
 __all__ = [
     "ROOT",
+    "WORKER_ROOT",
     "CpuMeter",
     "Server",
+    "cpu_ns",
+    "cpu_seconds",
     "launch",
     "launch_sim",
     "launch_worker",
@@ -32,6 +35,9 @@ __all__ = [
 
 # As tests/support/servers.py:start_worker; BENCH_WORKER_CMD swaps in another proxy to compare.
 WORKER_CMD = os.environ.get("BENCH_WORKER_CMD", "node runtime/server.mjs").split()
+# The tree the Worker runs from (default this one): BENCH_WORKER_ROOT=<another checkout> measures
+# that checkout's Worker and runtime with this checkout's bench (before/after comparisons).
+WORKER_ROOT = Path(os.environ.get("BENCH_WORKER_ROOT") or ROOT).resolve()
 SIM_CMD = [sys.executable, "-m", "parallel_sim"]  # as tests/support/servers.py:start_sim
 
 
@@ -78,6 +84,7 @@ async def launch(
     log_dir: Path,
     deadline_s: float = 30.0,
     poll_s: float = 0.01,
+    cwd: Path = ROOT,
 ) -> tuple[Server, float]:
     """Spawn a server on a free port and poll `ready_path` until it answers 200.
 
@@ -92,7 +99,7 @@ async def launch(
     full_env = {k: v.replace("{port}", str(port)) for k, v in full_env.items()}
     argv = [a.replace("{port}", str(port)) for a in cmd]
     t0 = time.monotonic()
-    proc = subprocess.Popen(argv, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(argv, cwd=cwd, env=full_env, stdout=out, stderr=subprocess.STDOUT)
     server = Server(name, f"http://127.0.0.1:{port}", proc, log_path)
     try:
         while time.monotonic() - t0 < deadline_s:
@@ -122,7 +129,9 @@ async def launch_worker(
         "CLOUDFLARE_CF_FETCH_ENABLED": "false",
         **(env or {}),
     }
-    return await launch("worker", WORKER_CMD, wenv, "/tasks-sse/config.json", log_dir, deadline_s)
+    return await launch(
+        "worker", WORKER_CMD, wenv, "/tasks-sse/config.json", log_dir, deadline_s, cwd=WORKER_ROOT
+    )
 
 
 async def launch_sim(
@@ -158,6 +167,32 @@ def rss_mb(pid: int) -> float:
     return total / (1024 * 1024)
 
 
+def cpu_seconds(pid: int, children: bool = True) -> float:
+    """User + system CPU seconds used so far by a process (and its children, if asked)."""
+    total = 0.0
+    for p in _tree(pid) if children else _tree(pid)[:1]:
+        with contextlib.suppress(psutil.Error):
+            t = p.cpu_times()
+            total += t.user + t.system
+    return total
+
+
+def cpu_ns(pid: int) -> int:
+    """CPU time used so far by a process and its children, in ns, from the scheduler's per-thread
+    counters (/proc/<pid>/task/*/schedstat): exact where /proc/<pid>/stat counts 10 ms ticks.
+    Time of threads that already exited is not in it; the servers measured keep their threads."""
+    total = 0
+    for p in _tree(pid):
+        try:
+            tasks = list(Path(f"/proc/{p.pid}/task").iterdir())
+        except OSError:
+            continue
+        for task in tasks:
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                total += int((task / "schedstat").read_text().split()[0])
+    return total
+
+
 class CpuMeter:
     """CPU time used by named processes over a span, as % of one core (200% = both cores)."""
 
@@ -168,16 +203,8 @@ class CpuMeter:
         self.result: dict[str, float] = {}
 
     def _cpu(self, name: str) -> float:
-        pid = self.pids[name]
-        procs = _tree(pid) if name != "client" else _tree(pid)[:1]  # children are the servers
-        total = 0.0
-        for p in procs:
-            try:
-                t = p.cpu_times()
-                total += t.user + t.system
-            except psutil.Error:
-                pass
-        return total
+        # The client's children are the servers: its own process only.
+        return cpu_seconds(self.pids[name], children=name != "client")
 
     def __enter__(self):
         self.t0 = time.monotonic()

@@ -177,6 +177,7 @@ class SSECapture(asyncio.Protocol):
     transport: asyncio.Transport | None = None
     error: str | None = None
     t_first_data: int = 0  # arrival of the first read holding an SSE data field
+    first_data: asyncio.Future | None = None  # resolved at that read, when a caller set it
 
     def connection_made(self, transport):
         self.t_connected = now_ns()
@@ -187,6 +188,8 @@ class SSECapture(asyncio.Protocol):
         self.reads.append((t, data))
         if not self.t_first_data and b"data:" in data:
             self.t_first_data = t
+            if self.first_data is not None and not self.first_data.done():
+                self.first_data.set_result(None)
         # The last chunk of a chunked body ends the stream even if the server keeps the
         # connection alive (a keep-alive proxy does); close-delimited bodies end on EOF.
         tail = (self.reads[-2][1][-8:] if len(self.reads) > 1 else b"") + data[-8:]
@@ -199,8 +202,9 @@ class SSECapture(asyncio.Protocol):
     def connection_lost(self, exc):
         if exc is not None:
             self.error = repr(exc)
-        if self.done is not None and not self.done.done():
-            self.done.set_result(None)
+        for fut in (self.done, self.first_data):
+            if fut is not None and not fut.done():
+                fut.set_result(None)
 
     # -- after the stream --
     def parse(self) -> tuple[int | None, dict, list[Event]]:
@@ -280,6 +284,7 @@ async def open_sse(host: str, port: int, path: str, headers: dict | None = None)
     loop = asyncio.get_running_loop()
     cap = SSECapture()
     cap.done = loop.create_future()
+    cap.first_data = loop.create_future()
     cap.t_open = now_ns()
     hdrs = {"accept": "text/event-stream", "cache-control": "no-cache", **(headers or {})}
     sock = socket.create_connection((host, port), timeout=5)

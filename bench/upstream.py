@@ -14,6 +14,9 @@ proxies them unchanged:
   With `ch=<name>&subs=2`, the stream waits until two connections joined channel <name> and then
   writes every event to both with one stamp (order alternated per event): that is how the same
   stream is received directly and through the Worker at once.
+- `GET /v1beta/tasks/runs/<id>/events`: a run's event stream as the Task API path has it: one
+  event at once, a second 250 ms later, then the end (for opening streams one after another).
+- `GET /v1/bench/open`: `{"run_streams": N}`, how many of those streams are still being written.
 - `GET /v1/bench/bytes?size=N&chunk=C`: N bytes streamed with chunked transfer encoding.
 - `GET /healthz`: 200 "ok".
 """
@@ -24,6 +27,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import re
 import sys
 import time
 from urllib.parse import parse_qs, urlsplit
@@ -40,6 +44,8 @@ RUN_JSON = json.dumps(
         "modified_at": "2026-01-01T00:00:00Z",
     }
 ).encode()
+RUN_EVENTS = re.compile(r"/v1beta/tasks/runs/[^/]+/events")
+OPEN_RUN_STREAMS = [0]  # run event streams being written now (GET /v1/bench/open)
 SSE_HEAD = (
     b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\n"
     b"transfer-encoding: chunked\r\n\r\n"
@@ -186,6 +192,15 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
             elif method == "GET" and url.path == "/v1/bench/events":
                 await _events(writer, q)
                 return  # a stream ends its connection's life (no keep-alive after SSE)
+            elif method == "GET" and RUN_EVENTS.fullmatch(url.path):
+                OPEN_RUN_STREAMS[0] += 1
+                try:
+                    await _events(writer, {"n": ["2"], "interval_ms": ["250"], "pad": ["100"]})
+                finally:
+                    OPEN_RUN_STREAMS[0] -= 1
+                return
+            elif method == "GET" and url.path == "/v1/bench/open":
+                writer.write(_simple("200 OK", b'{"run_streams":%d}' % OPEN_RUN_STREAMS[0]))
             elif method == "GET" and url.path == "/v1/bench/bytes":
                 await _bytes(writer, q)
             elif url.path == "/healthz":
