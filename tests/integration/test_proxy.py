@@ -515,6 +515,8 @@ def test_chunked_body_at_the_limit_reaches_upstream_whole(proxy, upstream):
 
 @pytest.mark.parametrize("value", ["\u00b2", "1\u00b2", "-1", "0x10"])
 def test_malformed_content_length_gets_400_not_500(proxy, upstream, value):
+    """The HTTP server in front of the Worker may refuse these itself (Node's does); the Worker's
+    own check (`limits.content_length`, unit-tested) answers 400 for whatever gets through."""
     status, _, _ = raw_request(
         proxy, "POST", f"{API}/v1/echo", {"content-length": value}, body=b"{}"
     )
