@@ -1,8 +1,8 @@
 """tasks-sse: a Python Worker in front of Parallel's Task API, serving the playground.
 
 `Default.fetch` only routes; the policies live in small pure modules (paths, headers, cors, config,
-errors, sse, relay, heartbeat) and the platform glue in proxy, runs and interop.
-See DESIGN.md, "Worker contract", and issue 6 for /tasks-sse/run and /tasks-sse/runs/{id}/stream.
+errors, limits, sse, relay, reconnect, heartbeat) and the platform glue in proxy, runs, stream_job,
+upstream, client_link, bodies and interop. docs/architecture.md is the contract they keep.
 """
 
 from __future__ import annotations
