@@ -390,7 +390,7 @@ def test_upstream_switching_protocols_becomes_502(log_dir):
     server = start_worker(log_dir, upstream=raw.url)
     try:
         r = httpx.get(f"{server.url}{API}/v1/tasks/runs", headers={"x-api-key": "k"}, timeout=20)
-        assert r.status_code == 502
+        assert r.status_code == 502, (r.status_code, r.text, server.log()[-2000:])
         assert r.json()["type"] == "error"
         assert r.headers["access-control-allow-origin"] == "*"
         assert_sandboxed(r.headers)
