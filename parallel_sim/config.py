@@ -14,7 +14,7 @@ class Config:
     host: str = "127.0.0.1"
     port: int = 8788
     api_key: str = "sim-dev-key"
-    # Time divisor applied to each processor's documented latency range (see lifecycle.py).
+    # Time divisor applied to each processor's documented latency range (see runs.draw_duration).
     speed: float = DEFAULT_SPEED
     seed: int = 0
     max_stream_seconds: float = 570.0

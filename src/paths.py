@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 API_PREFIX = "/tasks-sse/api/"
 OAUTH_PREFIX = "/tasks-sse/oauth/"
 API_ROOTS = frozenset({"v1", "v1beta"})
-# The only provider paths the page needs through the Worker (see DESIGN "OAuth through the Worker").
+# The only provider paths the page needs through the Worker (discovery, registration, token);
+# the consent page itself is opened at the issuer.
 OAUTH_PATHS = frozenset(
     {".well-known/oauth-authorization-server", "getKeys/register", "getKeys/token"}
 )

@@ -1,6 +1,6 @@
 """The Worker's proxy over real HTTP: the local runtime in front of a recording stub upstream.
 
-Checks the Worker contract end to end (DESIGN.md): streaming, headers both ways, statuses, CORS,
+Checks the Worker contract end to end (docs/architecture.md): streaming, headers both ways, statuses, CORS,
 preflights, hostile paths, 502/413, and many streams at once.
 """
 

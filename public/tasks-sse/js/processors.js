@@ -1,5 +1,5 @@
 // Every Task API processor with its documented price, latency and field capacity
-// (parallel-api.md §12, from Parallel's pricing and choose-a-processor pages).
+// (from Parallel's pricing and choose-a-processor pages).
 // -fast variants cost the same and run 2-5x faster.
 
 const BASE = [

@@ -1,5 +1,5 @@
 // Client-side checks of an output JSON schema against Parallel's documented rules
-// (parallel-api.md §3.1), so a bad schema is caught before it costs a request.
+// (Parallel's output-schema documentation), so a bad schema is caught before it costs a request.
 // Each problem carries a JSON-pointer-like path ("$.properties.name") so the page can show it in place.
 
 export const LIMITS = Object.freeze({

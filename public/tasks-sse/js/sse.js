@@ -1,5 +1,5 @@
 // Server-Sent Events parser: the HTML Living Standard's "event stream interpretation", fed decoded text.
-// Contract (DESIGN.md): createSSEParser({ onEvent, onRetry }) -> { feed(text), end() }.
+// Contract: createSSEParser({ onEvent, onRetry }) -> { feed(text), end() }.
 // The caller decodes with TextDecoder("utf-8", { ignoreBOM: true }) and { stream: true }, so the one
 // leading U+FEFF of the stream arrives here and is stripped here.
 
