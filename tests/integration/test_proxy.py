@@ -1,7 +1,7 @@
 """The Worker's proxy over real HTTP: the local runtime in front of a recording stub upstream.
 
-Checks the Worker contract end to end (docs/architecture.md): streaming, headers both ways, statuses, CORS,
-preflights, hostile paths, 502/413, and many streams at once.
+Checks the Worker contract end to end (docs/architecture.md): streaming, headers both ways,
+statuses, CORS, preflights, hostile paths, 502/413, and many streams at once.
 """
 
 from __future__ import annotations
