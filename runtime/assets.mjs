@@ -1,18 +1,19 @@
 // Static assets the way Workers Static Assets serves them (html_handling "auto-trailing-slash",
 // not_found_handling "none"): exact files, `name.html` for `/name`, `dir/index.html` for `/dir/`,
 // 307 to the canonical URL (`/dir` -> `/dir/`, `/page.html` -> `/page`, `/dir/index.html` ->
-// `/dir/`), 404 with an empty body on a miss, ETag + 304, and the `_headers` rules.
+// `/dir/`), 404 with an empty body on a miss, ETag + 304, and the `_headers` rules (on a 404 too).
 
 import crypto from "node:crypto";
 import fsp from "node:fs/promises";
 import path from "node:path";
 import { headersFileLoader, headersFor } from "./headers-file.mjs";
 
+// As wrangler uploads them: the `mime` package's type, with `; charset=utf-8` on text/* types.
 const CONTENT_TYPES = {
   ".html": "text/html; charset=utf-8",
   ".htm": "text/html; charset=utf-8",
-  ".js": "application/javascript",
-  ".mjs": "application/javascript",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
   ".css": "text/css; charset=utf-8",
   ".json": "application/json",
   ".map": "application/json",
@@ -27,7 +28,7 @@ const CONTENT_TYPES = {
   ".gif": "image/gif",
   ".webp": "image/webp",
   ".avif": "image/avif",
-  ".ico": "image/x-icon",
+  ".ico": "image/vnd.microsoft.icon",
   ".woff": "font/woff",
   ".woff2": "font/woff2",
   ".ttf": "font/ttf",
@@ -144,11 +145,16 @@ export class AssetServer {
     return new Response(request.method === "HEAD" ? null : body, { status: 200, headers });
   }
 
-  /** The ASSETS binding's answer: the asset, 404 on a miss, 405 for methods other than GET/HEAD. */
+  /**
+   * The ASSETS binding's answer: the asset; on a miss a 404 with an empty body that still carries
+   * the `_headers` rules for its path; 405 for methods other than GET/HEAD.
+   */
   async fetch(request) {
     if (request.method !== "GET" && request.method !== "HEAD") {
       return new Response(null, { status: 405, headers: { allow: "GET, HEAD" } });
     }
-    return (await this.match(request)) ?? new Response(null, { status: 404 });
+    const found = await this.match(request);
+    if (found) return found;
+    return new Response(null, { status: 404, headers: this.#withRules(new URL(request.url).pathname, new Headers()) });
   }
 }

@@ -1,13 +1,18 @@
 // Node's HTTP server on one side, WHATWG Request/Response on the other, with bodies streamed both
 // ways: the request body is a ReadableStream fed from the socket with backpressure, and the
 // response body is written chunk by chunk as it arrives (Nagle off, so each SSE event leaves at
-// once). A client that goes away cancels the response body and the subrequests it started.
+// once).
+//
+// A client that goes away, as on workerd: `request.signal` aborts (with the
+// `enable_request_signal` compatibility flag); a response body passed through from a subrequest
+// is cancelled (so the upstream connection closes); a body the Worker makes itself is no longer
+// read, and its pending writes stay pending.
 
 import http from "node:http";
 import zlib from "node:zlib";
 import { drained } from "./backpressure.mjs";
-import { ClientSignal, withClientSignal } from "./fetch-shim.mjs";
 import { WorkerError } from "./pyodide-host.mjs";
+import { knownLength, subrequestBodies } from "./stream-marks.mjs";
 import { requestEnded, requestStarted } from "./young-generation.mjs";
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
@@ -38,9 +43,9 @@ function accepts(acceptEncoding, coding) {
  * it (e.g. a body over its size limit), the rest is read and dropped so that the Worker's answer
  * (a 413) still reaches the client; the connection then closes.
  */
-function bodyStream(req) {
+function bodyStream(req, length) {
   let cancelled = false;
-  return new ReadableStream(
+  const stream = new ReadableStream(
     {
       start(controller) {
         req.on("data", (chunk) => {
@@ -63,13 +68,43 @@ function bodyStream(req) {
     },
     { highWaterMark: BODY_HIGH_WATER, size: (chunk) => chunk.byteLength },
   );
+  // The stream carries its length (workerd's does): a subrequest sends it with Content-Length.
+  if (length !== null) knownLength.set(stream, length);
+  return stream;
 }
 
-function hasBody(req) {
-  if (req.method === "GET" || req.method === "HEAD") return false;
-  if (req.headers["transfer-encoding"]) return true;
+/** null: no body; -1: a body of unknown length (chunked); else the Content-Length. */
+function bodyLength(req) {
+  if (req.method === "GET" || req.method === "HEAD") return null;
+  if (req.headers["transfer-encoding"]) return -1;
   const length = req.headers["content-length"];
-  return length !== undefined && length !== "0";
+  if (length === undefined || length === "0") return null;
+  const n = Number(length);
+  return Number.isSafeInteger(n) ? n : -1;
+}
+
+/**
+ * The incoming Request when the `enable_request_signal` compatibility flag is set: `signal`
+ * aborts when the client disconnects. Its AbortController is made only if the Worker reads
+ * `signal`, so a request that never looks costs nothing more.
+ */
+class SignalledRequest extends Request {
+  #controller = null;
+  #gone = null;
+
+  get signal() {
+    if (this.#controller === null) {
+      this.#controller = new AbortController();
+      if (this.#gone !== null) this.#controller.abort(this.#gone);
+    }
+    return this.#controller.signal;
+  }
+
+  clientLeft() {
+    if (this.#gone !== null) return;
+    this.#gone = new DOMException("The client disconnected", "AbortError");
+    this.#controller?.abort(this.#gone);
+  }
 }
 
 /** Printable, query-free path for the log (the query may hold secrets; paths cannot inject lines). */
@@ -79,7 +114,7 @@ export function logPath(rawUrl) {
   return p.replace(/[^\x21-\x7e]/g, (c) => encodeURIComponent(c)).slice(0, 512);
 }
 
-function toRequest(req, fallbackHost) {
+function toRequest(req, fallbackHost, requestSignal) {
   const hostHeader = req.headers.host;
   const host = hostHeader && HOST_HEADER.test(hostHeader) ? hostHeader : fallbackHost;
   if (!req.url.startsWith("/")) throw new RangeError("request target is not a path");
@@ -87,14 +122,14 @@ function toRequest(req, fallbackHost) {
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
-  // No `signal` on the Request: workerd's incoming request.signal never fires by default, and a
-  // signal costs a dependent AbortSignal per request. Subrequests are linked in fetch-shim.mjs.
+  // Without the flag, request.signal never aborts (workerd's default): a plain Request.
   const init = { method: req.method, headers };
-  if (hasBody(req)) {
-    init.body = bodyStream(req);
+  const length = bodyLength(req);
+  if (length !== null) {
+    init.body = bodyStream(req, length < 0 ? null : length);
     init.duplex = "half";
   }
-  return new Request(url, init);
+  return requestSignal ? new SignalledRequest(url, init) : new Request(url, init);
 }
 
 function plain(res, status, text) {
@@ -136,14 +171,24 @@ async function writeResponse(req, res, response) {
     return;
   }
 
-  const reader = response.body.getReader();
+  const body = response.body;
+  const passedThrough = subrequestBodies.has(body);
+  const reader = body.getReader();
   let clientGone = false;
   const onClose = () => {
-    if (!res.writableFinished) {
-      clientGone = true;
-      reader.cancel(new Error("client went away")).catch(() => {});
-    }
+    if (res.writableFinished) return;
+    clientGone = true;
+    encoder?.destroy();
+    // A subrequest's body is cancelled: its upstream connection closes. A stream the Worker
+    // made is let go unread and uncancelled (releasing the lock fails only our pending read):
+    // on workerd, the Worker's pending write() and close() on it never settle either.
+    if (passedThrough) reader.cancel(new Error("client went away")).catch(() => {});
+    else reader.releaseLock();
   };
+  if (res.destroyed) {
+    onClose(); // the client left before the headers: nothing will be written
+    return;
+  }
   res.on("close", onClose);
   const sink = encoder ?? res;
   if (encoder) {
@@ -153,26 +198,31 @@ async function writeResponse(req, res, response) {
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) break;
       if (clientGone) return;
+      if (done) break;
       if (!sink.write(value)) await drained(sink, res);
+      if (clientGone) return;
     }
     sink.end();
   } catch {
-    // The body failed mid-way (upstream reset, or the client left): cut the connection so the
-    // client sees a truncated response, never a clean end.
-    res.destroy();
+    if (clientGone) return;
+    // A subrequest's body cut by its upstream: workerd ends the response cleanly (the chunked
+    // terminator), and so does the runtime. A stream the Worker errored is cut, so that the
+    // client sees a truncated response.
+    if (passedThrough) sink.end();
+    else res.destroy();
   } finally {
     res.off("close", onClose);
-    reader.releaseLock?.();
+    reader.releaseLock();
   }
 }
 
 /**
  * An http.Server that turns each request into a WHATWG Request for `handle(request, path)` and
  * writes back the Response it resolves to. `log(line)` gets one line per request.
+ * `requestSignal` (the `enable_request_signal` flag): request.signal aborts when the client leaves.
  */
-export function createHttpServer({ handle, log, fallbackHost }) {
+export function createHttpServer({ handle, log, fallbackHost, requestSignal = false }) {
   const server = http.createServer({ noDelay: true, keepAlive: true, keepAliveTimeout: 5000 });
   server.on("connection", (socket) => socket.setNoDelay(true));
   server.on("clientError", (err, socket) => {
@@ -182,26 +232,25 @@ export function createHttpServer({ handle, log, fallbackHost }) {
   server.on("request", (req, res) => {
     const started = performance.now();
     const path = logPath(req.url);
-    const clientSignal = new ClientSignal();
     let status = 0;
+    let request = null;
     requestStarted();
     res.on("close", () => {
       requestEnded();
-      if (!res.writableFinished) clientSignal.abort(new Error("client went away"));
+      if (!res.writableFinished) request?.clientLeft?.();
       const ms = (performance.now() - started).toFixed(1);
       log(`${req.method} ${path} ${status || "-"} ${ms}ms${res.writableFinished ? "" : " (client closed)"}`);
     });
 
-    let request;
     try {
-      request = toRequest(req, fallbackHost);
+      request = toRequest(req, fallbackHost, requestSignal);
     } catch {
       status = 400;
       plain(res, 400, "Bad Request\n");
       return;
     }
     const pathname = new URL(request.url).pathname;
-    withClientSignal(clientSignal, () => handle(request, pathname))
+    handle(request, pathname)
       .then((response) => {
         status = response.status;
         return writeResponse(req, res, response);

@@ -4,17 +4,21 @@
 // Node's own fetch (undici) costs several times more CPU per request, which is what a burst of
 // hundreds of streams opened at once is made of; anything this does not handle goes to it.
 //
-// Behaviour kept from Node's fetch (and workerd's): a 3xx comes back as is; gzip/deflate/br
-// bodies are decoded and Content-Encoding is kept (the http-bridge re-encodes on the way out);
-// `accept-encoding: gzip, deflate` is sent when the caller set none; header names are lowercase;
-// a network error rejects with TypeError("fetch failed") and its cause; an abort before the
-// headers rejects with the signal's reason, after them it errors the body; cancelling the body
-// destroys the upstream request.
+// Behaviour kept from workerd's fetch: a 3xx comes back as is; no header is added (Node's http
+// adds only `Connection: keep-alive` and `Host`); a request body stream with a known length (a
+// client body that came with Content-Length) goes up with that Content-Length, any other stream
+// chunked; a body stream that errors ends the upstream request cleanly (the upstream gets the
+// shorter body as complete) and the fetch still answers. gzip/deflate/br bodies are decoded and
+// Content-Encoding is kept (the http-bridge re-encodes on the way out); header names are
+// lowercase; a network error rejects with TypeError("fetch failed") and its cause; an abort
+// before the headers rejects with the signal's reason, after them it errors the body; cancelling
+// the body destroys the upstream request.
 
 import http from "node:http";
 import https from "node:https";
 import zlib from "node:zlib";
 import { drained } from "./backpressure.mjs";
+import { knownLength, subrequestBodies } from "./stream-marks.mjs";
 
 const AGENT_OPTIONS = { keepAlive: true, scheduling: "lifo", timeout: 4000 };
 const AGENTS = { "http:": new http.Agent(AGENT_OPTIONS), "https:": new https.Agent(AGENT_OPTIONS) };
@@ -70,8 +74,6 @@ function outgoingHeaders(init, body) {
       headers[key] = key in headers ? `${headers[key]}, ${value}` : String(value);
     }
   }
-  if (headers["accept-encoding"] === undefined) headers["accept-encoding"] = "gzip, deflate";
-  if (headers.accept === undefined) headers.accept = "*/*";
   if (typeof body === "string" && headers["content-type"] === undefined) headers["content-type"] = "text/plain;charset=UTF-8";
   return headers;
 }
@@ -83,7 +85,7 @@ function fetchFailed(cause) {
 /** The response body as a byte ReadableStream with backpressure on `source` (res or a decoder). */
 function bodyStream(res, source, finish) {
   let closed = false;
-  return new ReadableStream(
+  const stream = new ReadableStream(
     {
       start(controller) {
         source.on("data", (chunk) => {
@@ -122,9 +124,16 @@ function bodyStream(res, source, finish) {
     },
     { highWaterMark: BODY_HIGH_WATER, size: (chunk) => chunk.byteLength },
   );
+  subrequestBodies.add(stream);
+  return stream;
 }
 
-async function pumpBody(body, req) {
+/**
+ * Send `body` up `req`. A stream that errors (e.g. the Worker ended an upload early) ends a
+ * chunked request cleanly, as workerd does: the upstream receives the shorter body as complete
+ * and answers. With a declared length that cannot be honoured, the request is cut instead.
+ */
+async function pumpBody(body, req, chunked) {
   if (typeof body === "string" || body instanceof Uint8Array) {
     req.end(body);
     return;
@@ -134,42 +143,57 @@ async function pumpBody(body, req) {
     return;
   }
   const reader = body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (req.destroyed) throw new Error("upstream request closed");
-      if (!req.write(value)) await drained(req);
+  for (;;) {
+    let next;
+    try {
+      next = await reader.read();
+    } catch (err) {
+      if (chunked && !req.destroyed) req.end();
+      else req.destroy(err instanceof Error ? err : new Error(String(err)));
+      return;
     }
-    req.end();
-  } catch (err) {
-    reader.cancel(err).catch(() => {});
-    req.destroy(err instanceof Error ? err : new Error(String(err)));
+    if (next.done) break;
+    try {
+      if (req.destroyed) throw new Error("upstream request closed");
+      if (!req.write(next.value)) await drained(req);
+    } catch (err) {
+      reader.cancel(err).catch(() => {});
+      req.destroy(err);
+      return;
+    }
   }
+  req.end();
 }
 
 /**
- * fetch() for a call leanRequestOf accepted. `signals` are the AbortSignals that cancel it (the
- * caller's and the client's); their listeners are removed as soon as the call settles.
+ * fetch() for a call leanRequestOf accepted. `signal` (the caller's, or undefined) cancels it;
+ * its listener is removed as soon as the body ends.
  */
-export function leanFetch({ url, method, body }, init, signals) {
-  for (const signal of signals) if (signal.aborted) return Promise.reject(signal.reason);
+export function leanFetch({ url, method, body }, init, signal) {
+  if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
     const headers = outgoingHeaders(init, body);
-    if (body !== null && typeof body !== "object" && headers["content-length"] === undefined) {
-      headers["content-length"] = String(Buffer.byteLength(body));
-    } else if (body !== null && typeof body === "object" && !(body instanceof ReadableStream) && headers["content-length"] === undefined) {
-      headers["content-length"] = String(body.byteLength);
-    } else if (body === null && (method === "POST" || method === "PUT" || method === "PATCH")) {
-      headers["content-length"] = "0";
+    let chunked = false;
+    if (headers["content-length"] === undefined) {
+      if (body === null) {
+        if (method === "POST" || method === "PUT" || method === "PATCH") headers["content-length"] = "0";
+      } else if (typeof body === "string") {
+        headers["content-length"] = String(Buffer.byteLength(body));
+      } else if (!(body instanceof ReadableStream)) {
+        headers["content-length"] = String(body.byteLength);
+      } else if (knownLength.has(body) && headers["transfer-encoding"] === undefined) {
+        headers["content-length"] = String(knownLength.get(body));
+      } else {
+        chunked = true;
+      }
     }
     const req = (url.protocol === "https:" ? https : http).request(url, { method, headers, agent: AGENTS[url.protocol] });
     req.setNoDelay?.(true);
     let settled = false;
     let bodyDone = false;
     let res = null;
-    const onAbort = function () {
-      const reason = this.reason;
+    const onAbort = () => {
+      const reason = signal.reason;
       if (!settled) {
         settled = true;
         reject(reason);
@@ -178,12 +202,8 @@ export function leanFetch({ url, method, body }, init, signals) {
       }
       req.destroy();
     };
-    const unlisten = () => {
-      for (const signal of signals) signal.removeEventListener("abort", onAbort);
-    };
-    // The client's signal stops counting once the headers are in (the bridge cancels the body
-    // instead); the caller's own signal counts until the body ends.
-    for (const signal of signals) signal.addEventListener("abort", onAbort, { once: true });
+    const unlisten = () => signal?.removeEventListener("abort", onAbort);
+    signal?.addEventListener("abort", onAbort, { once: true });
 
     req.on("error", (err) => {
       if (!settled) {
@@ -194,6 +214,14 @@ export function leanFetch({ url, method, body }, init, signals) {
         res.errorBody?.(fetchFailed(err));
       }
     });
+    // A 101 answer to a plain request (no WebSocket was asked for): a failed fetch, as in undici.
+    req.on("upgrade", (incoming, socket) => {
+      socket.destroy();
+      if (settled) return;
+      settled = true;
+      unlisten();
+      reject(fetchFailed(new Error(`unexpected ${incoming.statusCode} answer to a plain request`)));
+    });
     req.on("response", (incoming) => {
       res = incoming;
       const status = incoming.statusCode;
@@ -202,7 +230,7 @@ export function leanFetch({ url, method, body }, init, signals) {
       for (let i = 0; i < raw.length; i += 2) list.push([raw[i], raw[i + 1]]);
       const finish = () => {
         bodyDone = true;
-        for (const signal of signals) signal.removeEventListener("abort", onAbort);
+        unlisten();
       };
       let stream = null;
       if (method === "HEAD" || NULL_BODY_STATUS.has(status)) {
@@ -231,6 +259,6 @@ export function leanFetch({ url, method, body }, init, signals) {
       resolve(response);
     });
     if (body === null) req.end();
-    else pumpBody(body, req);
+    else pumpBody(body, req, chunked);
   });
 }

@@ -95,7 +95,12 @@ async function main() {
   if (process.env.RUNTIME_OPTIMIZE_FOR_SIZE !== "0") (await import("./young-generation.mjs")).enableLoadAwareYoungGeneration();
 
   const route = createRouter({ assets, runWorkerFirst: config.assets?.runWorkerFirst, runWorker: worker.dispatch });
-  const server = createHttpServer({ handle: route, log, fallbackHost: `${host}:${port}` });
+  const server = createHttpServer({
+    handle: route,
+    log,
+    fallbackHost: `${host}:${port}`,
+    requestSignal: config.compatibilityFlags.includes("enable_request_signal"),
+  });
   server.on("error", (err) => {
     if (err.code === "EADDRINUSE") fail(`${host}:${port} is already in use; stop what runs there or set PORT`);
     fail(`cannot listen on ${host}:${port}: ${err.message}`);

@@ -9,8 +9,11 @@ ExecutionContext, a Python exception becoming a bare 500, and clear start-up fai
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import textwrap
+import threading
+import time
 
 import httpx
 import pytest
@@ -18,12 +21,16 @@ import pytest
 from tests.support.servers import ROOT, start_worker
 
 WORKER = """
+import asyncio
 import json
 
 import js
+from pyodide.ffi import to_js
 from workers import Response, WorkerEntrypoint, patch_env
 
 import helper
+
+SIGNALS = {}
 
 
 class Default(WorkerEntrypoint):
@@ -34,6 +41,21 @@ class Default(WorkerEntrypoint):
         if path == "/api/asset":
             origin = request.url.split("/api/")[0]
             return await self.env.ASSETS.fetch(origin + "/app.js")
+        if path == "/api/missing-asset":
+            origin = request.url.split("/api/")[0]
+            return await self.env.ASSETS.fetch(origin + "/docs/missing.txt")
+        if path == "/api/hold":
+            key = request.url.split("key=")[1]
+            await asyncio.sleep(1.0)
+            SIGNALS[key] = bool(request.js_object.signal.aborted)
+            return Response("held")
+        if path == "/api/signal":
+            key = request.url.split("key=")[1]
+            return Response(json.dumps(SIGNALS.get(key)))
+        if path == "/api/fetch":
+            options = to_js({"redirect": "manual"}, dict_converter=js.Object.fromEntries)
+            upstream = await js.fetch(str(self.env.PARALLEL_API_ORIGIN) + "/x", options)
+            return Response(await upstream.text())
         if path == "/api/patched":
             with patch_env(GREETING="patched"):
                 inside = self.env.GREETING
@@ -88,6 +110,7 @@ def site(tmp_path_factory):
         ]
 
         [vars]
+        PARALLEL_API_ORIGIN = ""
         GREETING = "from-toml"
         OTHER = 'from-toml'
         NUMBER = 42
@@ -112,11 +135,47 @@ def site(tmp_path_factory):
     return root
 
 
+class RawUpstream:
+    """A loopback HTTP server that keeps the raw head of each request and answers "ok"."""
+
+    def __init__(self):
+        self.heads: list[bytes] = []
+        self._sock = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return
+            with conn:
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    data = conn.recv(65536)
+                    if not data:
+                        break
+                    head += data
+                self.heads.append(head)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+
+    def stop(self):
+        self._sock.close()
+
+
 @pytest.fixture(scope="module")
-def runtime(site, log_dir):
+def raw_upstream():
+    server = RawUpstream()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def runtime(site, log_dir, raw_upstream):
     server = start_worker(
         log_dir,
-        upstream="http://127.0.0.1:9",
+        upstream=raw_upstream.url,
         env={"WRANGLER_CONFIG": str(site / "wrangler.toml"), "OTHER": "from-env"},
     )
     yield server
@@ -150,7 +209,7 @@ def test_request_body_reaches_the_worker(runtime):
         ("/", "text/html; charset=utf-8"),
         ("/page", "text/html; charset=utf-8"),
         ("/docs/", "text/html; charset=utf-8"),
-        ("/app.js", "application/javascript"),
+        ("/app.js", "text/javascript; charset=utf-8"),
         ("/style.css", "text/css; charset=utf-8"),
         ("/data.json", "application/json"),
         ("/files/report.txt", "text/plain; charset=utf-8"),
@@ -220,8 +279,64 @@ def test_assets_binding_serves_assets_to_the_worker(runtime):
     r = get(runtime, "/api/asset")
     assert r.status_code == 200
     assert r.text == "export const x = 1;\n"
-    assert r.headers["content-type"] == "application/javascript"
+    assert r.headers["content-type"] == "text/javascript; charset=utf-8"
     assert r.headers["x-frame-options"] == "DENY"
+
+
+def test_assets_binding_miss_is_an_empty_404_with_the_headers_rules(runtime):
+    r = get(runtime, "/api/missing-asset")
+    assert r.status_code == 404
+    assert r.content == b""
+    assert r.headers["x-test"] == "all, docs"  # the rules for the asset's path, merged
+    assert "x-frame-options" not in r.headers
+
+
+# --- where the runtime cannot match workerd: its choices, pinned (runtime/README.md) -----------
+
+
+def test_without_the_flag_request_signal_never_aborts(runtime):
+    """This site's wrangler.toml lacks `enable_request_signal`: as on workerd, the signal stays
+    quiet even though the client left before the answer."""
+    key = f"k{time.monotonic_ns()}"
+    with pytest.raises(httpx.ReadTimeout):
+        get(runtime, f"/api/hold?key={key}", timeout=0.3)
+    deadline = time.monotonic() + 15
+    while (seen := get(runtime, f"/api/signal?key={key}").json()) is None:
+        assert time.monotonic() < deadline, "the held request never finished"
+        time.sleep(0.02)
+    assert seen is False
+
+
+def test_subrequests_carry_only_nodes_connection_keep_alive(runtime, raw_upstream):
+    """workerd adds no header to a subrequest; Node's http adds `Connection: keep-alive` (its
+    Agent reuses connections) and the Host it must send."""
+    raw_upstream.heads.clear()
+    assert get(runtime, "/api/fetch").text == "ok"
+    [head] = raw_upstream.heads
+    lines = head.decode("latin-1").split("\r\n")[1:]
+    names = {line.split(":", 1)[0].lower() for line in lines if line}
+    assert names == {"host", "connection"}
+    assert "connection: keep-alive" in head.decode("latin-1").lower()
+
+
+def test_the_workers_own_response_goes_chunked_with_lowercase_header_names(runtime):
+    """workerd sends a known-length body with Content-Length and Title-Cases header names; the
+    runtime streams every Worker body chunked and writes the Worker's names lowercase."""
+    host, port = runtime.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(
+            f"GET /api/vars HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode()
+        )
+        reply = b""
+        while chunk := conn.recv(65536):
+            reply += chunk
+    head = reply.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+    assert "\r\ntransfer-encoding: chunked" in head.lower()
+    assert "content-length" not in head.lower()
+    # The Worker's header names as its Headers object holds them; Node's own (Date,
+    # Connection, Transfer-Encoding) are Title-Cased.
+    assert "\r\nx-from: worker" in head
+    assert "\r\ncontent-type: application/json" in head
 
 
 def test_ctx_is_an_execution_context(runtime):
