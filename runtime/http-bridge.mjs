@@ -100,6 +100,14 @@ class SignalledRequest extends Request {
     return this.#controller.signal;
   }
 
+  /** A clone's signal follows the client too (undici links clones only to its own signals). */
+  clone() {
+    const copy = super.clone();
+    const original = this;
+    Object.defineProperty(copy, "signal", { configurable: true, get: () => original.signal });
+    return copy;
+  }
+
   clientLeft() {
     if (this.#gone !== null) return;
     this.#gone = new DOMException("The client disconnected", "AbortError");
