@@ -9,10 +9,11 @@ import shutil
 import subprocess
 import time
 from importlib import metadata
+from pathlib import Path
 
 import psutil
 
-from bench.procs import ROOT
+from bench.procs import ROOT, WORKER_ROOT
 
 
 def _cmd_version(cmd: list[str]) -> str:
@@ -51,20 +52,31 @@ def machine() -> dict:
     }
 
 
-def _git(*args: str) -> str:
+def _git(*args: str, cwd: Path = ROOT) -> str:
     return subprocess.run(
-        ["git", *args], cwd=ROOT, text=True, capture_output=True, timeout=10, check=False
+        ["git", *args], cwd=cwd, text=True, capture_output=True, timeout=10, check=False
     ).stdout.strip()
 
 
+MEASURED_DIRS = ("src", "runtime", "public", "parallel_sim")
+
+
+def _commit_of(tree: Path) -> str:
+    head = _git("rev-parse", "--short", "HEAD", cwd=tree)
+    dirty = _git("status", "--porcelain", "--", *MEASURED_DIRS, cwd=tree)
+    return f"{head}{' + uncommitted changes' if dirty else ''}" or "unknown"
+
+
 def commit() -> str:
-    """The commit measured, marked when the working tree had changes (others work in it too)."""
+    """The commit measured, marked when the working tree had changes (others work in it too);
+    with BENCH_WORKER_ROOT, the Worker's checkout is named too."""
     try:
-        head = _git("rev-parse", "--short", "HEAD")
-        dirty = _git("status", "--porcelain", "--", "src", "runtime", "public", "parallel_sim")
+        here = _commit_of(ROOT)
+        if WORKER_ROOT == ROOT:
+            return here
+        return f"{here}; Worker from {WORKER_ROOT} at {_commit_of(WORKER_ROOT)}"
     except (OSError, subprocess.SubprocessError):
         return "unknown"
-    return f"{head}{' + uncommitted changes' if dirty else ''}" or "unknown"
 
 
 def versions() -> dict:
