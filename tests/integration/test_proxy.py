@@ -133,9 +133,9 @@ def test_sse_events_arrive_as_they_are_sent(proxy, upstream):
 
 
 def test_upstream_dropping_mid_stream_ends_the_response(proxy, upstream):
-    """The client gets what was sent and then an end, never a hang. (workerd ends such a body
-    cleanly, the local runtime with a cut: SSE clients reconnect on any end without a final
-    event, so both are fine and neither is asserted.)"""
+    """The client gets what was sent and then an end, never a hang. (workerd, and the runtime
+    after it, end such a body cleanly - test_workerd_parity.py pins that; SSE clients reconnect
+    on any end without a final event.)"""
     received = ""
     with (
         contextlib.suppress(httpx.RemoteProtocolError),
