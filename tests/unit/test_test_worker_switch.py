@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import itertools
 import stat
+from pathlib import Path
 
 import pytest
 
+from tests import conftest
 from tests.support import servers
 
 
@@ -109,3 +111,25 @@ def test_start_worker_launches_wrangler_dev_and_reports_its_output(fake_wrangler
     for name in servers.WRANGLER_QUIET:
         if name.startswith(("WRANGLER_", "CLOUDFLARE_")):
             assert f"{name}=false" in quiet
+
+
+class _Item:
+    def __init__(self, path: str):
+        self.path = Path(path)
+        self.marks: list = []
+
+    def add_marker(self, mark) -> None:
+        self.marks.append(mark)
+
+
+@pytest.mark.parametrize("kind", ["runtime", "wrangler"])
+def test_suites_about_the_runtime_itself_are_skipped_under_wrangler(monkeypatch, kind):
+    monkeypatch.setenv("TEST_WORKER", kind)
+    names = ["test_runtime.py", "test_dev.py", "test_proxy.py", "test_workerd_parity.py"]
+    items = [_Item(f"tests/integration/{name}") for name in names]
+    conftest.pytest_collection_modifyitems(None, items)
+    skipped = [item.path.name for item in items if item.marks]
+    assert skipped == (names[:2] if kind == "wrangler" else [])
+    for item in items:
+        for mark in item.marks:
+            assert mark.name == "skip" and "TEST_WORKER=wrangler" in mark.kwargs["reason"]
