@@ -14,7 +14,7 @@ export WRANGLER_SEND_METRICS := false
 export WRANGLER_SEND_ERROR_REPORTS := false
 export CLOUDFLARE_CF_FETCH_ENABLED := false
 
-.PHONY: help setup dev worker sim test test-unit test-js test-integration test-e2e test-wrangler lint bench chromium clean
+.PHONY: help setup dev worker sim format test test-unit test-js test-integration test-e2e test-wrangler lint bench chromium clean
 
 help:
 	@echo "make dev    - simulator + Worker (local runtime); prints the playground URL"
@@ -68,6 +68,13 @@ sim: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	npx --no-install eslint .
+	npx --no-install prettier --check --log-level warn .
+
+# `make format` rewrites what the format checks would refuse.
+format: setup
+	$(VENV)/bin/ruff format .
+	npx --no-install prettier --write --log-level warn .
 
 test-unit: setup
 	$(PY) -m pytest -q tests/unit
@@ -90,6 +97,8 @@ test-wrangler: setup chromium
 test: setup chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	npx --no-install eslint .
+	npx --no-install prettier --check --log-level warn .
 	node --test tests/js/
 	$(PY) -m pytest -q -p no:cacheprovider tests --ignore=tests/e2e
 	@# Browser tests in their own process: Playwright's sync API keeps an event loop running

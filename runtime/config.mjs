@@ -48,14 +48,17 @@ export function loadConfig(env = process.env) {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (err) {
-    throw new ConfigError(`cannot read ${file} (${err.code ?? err.message}); set WRANGLER_CONFIG or run from the repository`);
+    throw new ConfigError(
+      `cannot read ${file} (${err.code ?? err.message}); set WRANGLER_CONFIG or run from the repository`,
+    );
   }
   const toml = parseToml(text, file);
   const root = path.dirname(file);
   if (typeof toml.main !== "string") throw new ConfigError(`${file}: "main" (the Worker's entry module) is missing`);
   const mainPath = path.resolve(root, toml.main);
   if (!fs.existsSync(mainPath)) throw new ConfigError(`${file}: main = "${toml.main}" does not exist (${mainPath})`);
-  if (path.extname(mainPath) !== ".py") throw new ConfigError(`${file}: the local runtime runs Python Workers only (main = "${toml.main}")`);
+  if (path.extname(mainPath) !== ".py")
+    throw new ConfigError(`${file}: the local runtime runs Python Workers only (main = "${toml.main}")`);
 
   const vars = {};
   // As with wrangler, a non-string var (number, boolean, array) reaches the Worker as that value.

@@ -58,7 +58,9 @@ function compilePattern(pattern) {
     const m = regex.exec(path);
     if (!m) return null;
     const params = {};
-    names.forEach((n, j) => { params[n] = m[j + 1]; });
+    names.forEach((n, j) => {
+      params[n] = m[j + 1];
+    });
     return params;
   };
 }

@@ -265,7 +265,8 @@ export function createHttpServer({ handle, log, fallbackHost, requestSignal = fa
       })
       .catch((err) => {
         status = 500;
-        if (err instanceof WorkerError) log(`worker: uncaught exception in fetch (answered 500):\n${err.traceback.trimEnd()}`);
+        if (err instanceof WorkerError)
+          log(`worker: uncaught exception in fetch (answered 500):\n${err.traceback.trimEnd()}`);
         else log(`runtime: error while answering ${req.method} ${path}: ${err?.stack ?? err}`);
         plain(res, 500, "Internal Server Error\n");
       });

@@ -29,7 +29,11 @@ const DECODERS = {
   gzip: () => zlib.createGunzip({ flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH }),
   "x-gzip": () => zlib.createGunzip({ flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH }),
   deflate: () => zlib.createInflate({ flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH }),
-  br: () => zlib.createBrotliDecompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }),
+  br: () =>
+    zlib.createBrotliDecompress({
+      flush: zlib.constants.BROTLI_OPERATION_FLUSH,
+      finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH,
+    }),
 };
 
 /**
@@ -41,7 +45,14 @@ export function leanRequestOf(input, init) {
   if (typeof input !== "string" && !(input instanceof URL)) return null;
   if (!init || init.redirect !== "manual") return null;
   for (const key in init) {
-    if (!(key === "method" || key === "headers" || key === "body" || key === "redirect" || key === "signal" || key === "duplex")) {
+    if (!(
+      key === "method" ||
+      key === "headers" ||
+      key === "body" ||
+      key === "redirect" ||
+      key === "signal" ||
+      key === "duplex"
+    )) {
       if (init[key] !== undefined) return null;
     }
   }
@@ -50,7 +61,13 @@ export function leanRequestOf(input, init) {
   const body = init.body ?? null;
   if (body !== null) {
     if (method === "GET" || method === "HEAD") return null; // Node's fetch raises the TypeError
-    if (!(typeof body === "string" || body instanceof Uint8Array || body instanceof ArrayBuffer || body instanceof ReadableStream)) return null;
+    if (!(
+      typeof body === "string" ||
+      body instanceof Uint8Array ||
+      body instanceof ArrayBuffer ||
+      body instanceof ReadableStream
+    ))
+      return null;
   }
   let url;
   try {
@@ -74,7 +91,8 @@ function outgoingHeaders(init, body) {
       headers[key] = key in headers ? `${headers[key]}, ${value}` : String(value);
     }
   }
-  if (typeof body === "string" && headers["content-type"] === undefined) headers["content-type"] = "text/plain;charset=UTF-8";
+  if (typeof body === "string" && headers["content-type"] === undefined)
+    headers["content-type"] = "text/plain;charset=UTF-8";
   return headers;
 }
 
@@ -187,7 +205,11 @@ export function leanFetch({ url, method, body }, init, signal) {
         chunked = true;
       }
     }
-    const req = (url.protocol === "https:" ? https : http).request(url, { method, headers, agent: AGENTS[url.protocol] });
+    const req = (url.protocol === "https:" ? https : http).request(url, {
+      method,
+      headers,
+      agent: AGENTS[url.protocol],
+    });
     req.setNoDelay?.(true);
     let settled = false;
     let bodyDone = false;

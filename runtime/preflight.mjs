@@ -11,7 +11,9 @@ export class PreflightError extends Error {}
 export function checkNode(version = process.versions.node) {
   const major = Number(version.split(".")[0]);
   if (!(major >= MIN_NODE_MAJOR)) {
-    throw new PreflightError(`Node ${MIN_NODE_MAJOR} or newer is required (this is Node ${version}). Install Node ${MIN_NODE_MAJOR}+ and run make setup.`);
+    throw new PreflightError(
+      `Node ${MIN_NODE_MAJOR} or newer is required (this is Node ${version}). Install Node ${MIN_NODE_MAJOR}+ and run make setup.`,
+    );
   }
 }
 
@@ -21,7 +23,9 @@ export function findPyodide(root, env = process.env) {
   const needed = ["pyodide.mjs", "pyodide.asm.wasm", "pyodide.asm.js", "python_stdlib.zip", "package.json"];
   const missing = needed.filter((f) => !fs.existsSync(path.join(dir, f)));
   if (missing.length) {
-    throw new PreflightError(`Pyodide is not installed: ${dir} lacks ${missing.join(", ")}. Run make setup (it runs npm ci).`);
+    throw new PreflightError(
+      `Pyodide is not installed: ${dir} lacks ${missing.join(", ")}. Run make setup (it runs npm ci).`,
+    );
   }
   const { version } = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
   return { dir, version };
@@ -51,7 +55,9 @@ export function findSdkWheel(root, env = process.env) {
   const file = wanted ? files.find((f) => f === wanted) : files.sort().at(-1);
   if (!file) {
     const what = wanted ?? "workers_runtime_sdk-*.whl";
-    throw new PreflightError(`The Workers SDK wheel is missing: no ${what} in ${dir}. Run make setup (it downloads the wheel).`);
+    throw new PreflightError(
+      `The Workers SDK wheel is missing: no ${what} in ${dir}. Run make setup (it downloads the wheel).`,
+    );
   }
   return path.join(dir, file);
 }

@@ -25,9 +25,29 @@ const GLUE_FILE = new URL("./glue.py", import.meta.url);
 // Standard-library modules the SDK and the Worker import; importing them before the snapshot is
 // taken makes them free at every later start.
 const PRELOAD = [
-  "asyncio", "base64", "collections.abc", "contextlib", "dataclasses", "datetime", "email.message",
-  "email.parser", "enum", "functools", "hashlib", "http", "http.client", "importlib", "inspect",
-  "json", "re", "secrets", "string", "traceback", "typing", "urllib.parse", "uuid",
+  "asyncio",
+  "base64",
+  "collections.abc",
+  "contextlib",
+  "dataclasses",
+  "datetime",
+  "email.message",
+  "email.parser",
+  "enum",
+  "functools",
+  "hashlib",
+  "http",
+  "http.client",
+  "importlib",
+  "inspect",
+  "json",
+  "re",
+  "secrets",
+  "string",
+  "traceback",
+  "typing",
+  "urllib.parse",
+  "uuid",
 ];
 
 // Compatibility flags the SDK reads; wrangler.toml's compatibility_flags switch them on.
@@ -159,7 +179,8 @@ export async function startWorkerHost({ config, pyodideDir, wheelFile, snapshotD
       waitUntil: (promise) => (currentCtx ?? new ExecutionContext(onWaitUntilError)).waitUntil(promise),
     },
     cloudflareSocketsModule: { connect: unsupported("cloudflare:sockets connect()") },
-    doAnImport: (name) => Promise.reject(new Error(`importing the JS module "${name}" is not supported by the local runtime`)),
+    doAnImport: (name) =>
+      Promise.reject(new Error(`importing the JS module "${name}" is not supported by the local runtime`)),
     patchWaitUntil: (ctx) => {
       currentCtx = ctx;
     },
@@ -169,7 +190,9 @@ export async function startWorkerHost({ config, pyodideDir, wheelFile, snapshotD
   copyTree(pyodide, config.mainDir, SESSION_DIR);
   pyodide.FS.mkdirTree(GLUE_DIR);
   pyodide.FS.writeFile(`${GLUE_DIR}/_local_runtime_glue.py`, fs.readFileSync(GLUE_FILE, "utf8"));
-  pyodide.runPython(`import sys\nfor p in (${JSON.stringify(GLUE_DIR)}, ${JSON.stringify(SESSION_DIR)}):\n    sys.path.insert(0, p)`);
+  pyodide.runPython(
+    `import sys\nfor p in (${JSON.stringify(GLUE_DIR)}, ${JSON.stringify(SESSION_DIR)}):\n    sys.path.insert(0, p)`,
+  );
 
   const glue = pyodide.pyimport("_local_runtime_glue");
   helper.patch_env_helper = glue.patch_env_helper;
@@ -182,7 +205,12 @@ export async function startWorkerHost({ config, pyodideDir, wheelFile, snapshotD
       const ctx = new ExecutionContext(onWaitUntilError);
       pyDispatch(request, ctx, (response, errorText) => {
         if (response instanceof Response) resolve(response);
-        else if (response) reject(new WorkerError(`TypeError: fetch returned a JS ${response?.constructor?.name ?? typeof response}, not a Response`));
+        else if (response)
+          reject(
+            new WorkerError(
+              `TypeError: fetch returned a JS ${response?.constructor?.name ?? typeof response}, not a Response`,
+            ),
+          );
         else reject(new WorkerError(errorText ?? "unknown error"));
       });
     });

@@ -45,16 +45,23 @@ async function main() {
   if (process.env.RUNTIME_OPTIMIZE_FOR_SIZE !== "0") v8.setFlagsFromString("--optimize-for-size");
 
   // Only now load the rest: it needs a current Node.
-  const [{ loadConfig, ConfigError }, { TomlError }, { AssetServer }, { createRouter }, { installFetchShim }, { startWorkerHost }, { createHttpServer }] =
-    await Promise.all([
-      import("./config.mjs"),
-      import("./toml.mjs"),
-      import("./assets.mjs"),
-      import("./routing.mjs"),
-      import("./fetch-shim.mjs"),
-      import("./pyodide-host.mjs"),
-      import("./http-bridge.mjs"),
-    ]);
+  const [
+    { loadConfig, ConfigError },
+    { TomlError },
+    { AssetServer },
+    { createRouter },
+    { installFetchShim },
+    { startWorkerHost },
+    { createHttpServer },
+  ] = await Promise.all([
+    import("./config.mjs"),
+    import("./toml.mjs"),
+    import("./assets.mjs"),
+    import("./routing.mjs"),
+    import("./fetch-shim.mjs"),
+    import("./pyodide-host.mjs"),
+    import("./http-bridge.mjs"),
+  ]);
 
   let config;
   try {
@@ -65,11 +72,15 @@ async function main() {
   }
   const port = Number(process.env.PORT ?? 8787);
   const host = process.env.HOST || "127.0.0.1";
-  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`PORT must be a port number (got "${process.env.PORT}")`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    fail(`PORT must be a port number (got "${process.env.PORT}")`);
 
   const assets = config.assets ? new AssetServer(config.assets.directory) : null;
   installFetchShim();
-  const snapshotDir = process.env.RUNTIME_SNAPSHOT === "0" ? null : path.resolve(process.env.RUNTIME_SNAPSHOT_DIR || path.join(ROOT, ".cache", "pyodide-snapshot"));
+  const snapshotDir =
+    process.env.RUNTIME_SNAPSHOT === "0"
+      ? null
+      : path.resolve(process.env.RUNTIME_SNAPSHOT_DIR || path.join(ROOT, ".cache", "pyodide-snapshot"));
 
   let worker;
   try {
@@ -82,17 +93,20 @@ async function main() {
       log,
     });
   } catch (err) {
-    const detail = err?.type ? `${err.type}: ${err.message}` : err?.stack ?? String(err);
+    const detail = err?.type ? `${err.type}: ${err.message}` : (err?.stack ?? String(err));
     fail(`the Worker ${path.relative(ROOT, config.mainPath)} did not load:\n${detail}`);
   }
 
   if (process.argv.includes("--prepare")) {
-    log(`runtime: prepared in ${Math.round(performance.now() - started)} ms (${worker.how}); ${path.relative(ROOT, config.mainPath)} imports cleanly`);
+    log(
+      `runtime: prepared in ${Math.round(performance.now() - started)} ms (${worker.how}); ${path.relative(ROOT, config.mainPath)} imports cleanly`,
+    );
     process.exit(0);
   }
 
   // With the size-optimised GC, the young generation grows only during bursts (see the module).
-  if (process.env.RUNTIME_OPTIMIZE_FOR_SIZE !== "0") (await import("./young-generation.mjs")).enableLoadAwareYoungGeneration();
+  if (process.env.RUNTIME_OPTIMIZE_FOR_SIZE !== "0")
+    (await import("./young-generation.mjs")).enableLoadAwareYoungGeneration();
 
   const route = createRouter({ assets, runWorkerFirst: config.assets?.runWorkerFirst, runWorker: worker.dispatch });
   const server = createHttpServer({
@@ -109,8 +123,12 @@ async function main() {
     const bound = server.address().port;
     const ms = Math.round(performance.now() - started);
     const urlHost = host.includes(":") ? `[${host}]` : host;
-    log(`tasks-sse local runtime: ${path.relative(ROOT, config.mainPath)} in Pyodide ${pyodideInfo.version} (Node ${process.versions.node}), ready in ${ms} ms (${worker.how})`);
-    log(`  vars: ${Object.keys(config.vars).join(", ") || "(none)"}${config.assets ? `; assets: ${path.relative(ROOT, config.assets.directory) || "."}` : ""}`);
+    log(
+      `tasks-sse local runtime: ${path.relative(ROOT, config.mainPath)} in Pyodide ${pyodideInfo.version} (Node ${process.versions.node}), ready in ${ms} ms (${worker.how})`,
+    );
+    log(
+      `  vars: ${Object.keys(config.vars).join(", ") || "(none)"}${config.assets ? `; assets: ${path.relative(ROOT, config.assets.directory) || "."}` : ""}`,
+    );
     log(`  ready: http://${urlHost}:${bound}/tasks-sse/`);
   });
 

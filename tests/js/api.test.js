@@ -3,14 +3,31 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import {
-  BETA, betaHeaderFor, buildCreateRequest, createRun, normalizeDomain, parseApiError, eventsUrl,
+  BETA,
+  betaHeaderFor,
+  buildCreateRequest,
+  createRun,
+  normalizeDomain,
+  parseApiError,
+  eventsUrl,
 } from "../../public/tasks-sse/js/api.js";
 
 function form(overrides = {}) {
   return {
-    inputMode: "text", input: "What does Parallel do?", processor: "lite", outputMode: "auto",
-    outputDescription: "", outputSchema: "", inputSchema: "", includeDomains: [], excludeDomains: [],
-    webhookUrl: "", webhookEventTypes: [], metadata: [], mcpServers: "", enableEvents: true,
+    inputMode: "text",
+    input: "What does Parallel do?",
+    processor: "lite",
+    outputMode: "auto",
+    outputDescription: "",
+    outputSchema: "",
+    inputSchema: "",
+    includeDomains: [],
+    excludeDomains: [],
+    webhookUrl: "",
+    webhookEventTypes: [],
+    metadata: [],
+    mcpServers: "",
+    enableEvents: true,
     ...overrides,
   };
 }
@@ -24,11 +41,13 @@ test("a minimal text run: input, processor, enable_events; events beta only", ()
 });
 
 test("webhook and MCP add their betas, comma-joined without spaces", () => {
-  const r = buildCreateRequest(form({
-    webhookUrl: "https://example.com/hook",
-    webhookEventTypes: ["task_run.status"],
-    mcpServers: JSON.stringify([{ type: "url", name: "docs", url: "https://mcp.example.com/mcp" }]),
-  }));
+  const r = buildCreateRequest(
+    form({
+      webhookUrl: "https://example.com/hook",
+      webhookEventTypes: ["task_run.status"],
+      mcpServers: JSON.stringify([{ type: "url", name: "docs", url: "https://mcp.example.com/mcp" }]),
+    }),
+  );
   assert.deepEqual(r.errors, []);
   assert.equal(r.headers["parallel-beta"], "events-sse-2025-07-24,webhook-2025-08-12,mcp-server-2025-07-17");
   assert.deepEqual(r.body.webhook, { url: "https://example.com/hook", event_types: ["task_run.status"] });
@@ -53,7 +72,12 @@ test("empty text input is refused", () => {
 test("output schemas: text with description, JSON with json_schema, auto omitted", () => {
   const text = buildCreateRequest(form({ outputMode: "text", outputDescription: "A short summary" }));
   assert.deepEqual(text.body.task_spec, { output_schema: { type: "text", description: "A short summary" } });
-  const schema = { type: "object", properties: { a: { type: "string" } }, required: ["a"], additionalProperties: false };
+  const schema = {
+    type: "object",
+    properties: { a: { type: "string" } },
+    required: ["a"],
+    additionalProperties: false,
+  };
   const json = buildCreateRequest(form({ outputMode: "json", outputSchema: JSON.stringify(schema) }));
   assert.deepEqual(json.body.task_spec, { output_schema: { type: "json", json_schema: schema } });
   assert.deepEqual(json.warnings, []);
@@ -61,7 +85,9 @@ test("output schemas: text with description, JSON with json_schema, auto omitted
 });
 
 test("an invalid output schema blocks the request with a path per problem", () => {
-  const r = buildCreateRequest(form({ outputMode: "json", outputSchema: JSON.stringify({ type: "array", items: {} }) }));
+  const r = buildCreateRequest(
+    form({ outputMode: "json", outputSchema: JSON.stringify({ type: "array", items: {} }) }),
+  );
   assert.equal(r.body, null);
   assert.ok(r.errors.some((e) => e.field === "outputSchema" && e.path === "$.type"));
   assert.ok(r.errors.some((e) => e.field === "outputSchema" && e.path === "$.properties"));
@@ -88,13 +114,27 @@ test("source policy: normalised, de-duplicated, validated, at most 200", () => {
 });
 
 test("metadata rows: limits on key and value, duplicates, blank rows skipped", () => {
-  const ok = buildCreateRequest(form({ metadata: [{ key: "sim_fault", value: "drop-after=5" }, { key: "", value: "" }] }));
+  const ok = buildCreateRequest(
+    form({
+      metadata: [
+        { key: "sim_fault", value: "drop-after=5" },
+        { key: "", value: "" },
+      ],
+    }),
+  );
   assert.deepEqual(ok.body.metadata, { sim_fault: "drop-after=5" });
   const long = buildCreateRequest(form({ metadata: [{ key: "k".repeat(17), value: "v" }] }));
   assert.match(long.errors[0].message, /17 characters; the limit is 16/);
   const val = buildCreateRequest(form({ metadata: [{ key: "k", value: "v".repeat(513) }] }));
   assert.match(val.errors[0].message, /limit is 512/);
-  const dup = buildCreateRequest(form({ metadata: [{ key: "a", value: "1" }, { key: "a", value: "2" }] }));
+  const dup = buildCreateRequest(
+    form({
+      metadata: [
+        { key: "a", value: "1" },
+        { key: "a", value: "2" },
+      ],
+    }),
+  );
   assert.match(dup.errors[0].message, /used twice/);
 });
 
@@ -113,8 +153,16 @@ test("task spec plus input over 25,000 characters is refused", () => {
 });
 
 test("parseApiError reads Parallel's shape, FastAPI's shape, and anything else", () => {
-  const p = parseApiError(403, '{"type":"error","error":{"ref_id":"abc-123","message":"Forbidden: invalid processor in request","detail":null}}');
-  assert.deepEqual(p, { status: 403, message: "Forbidden: invalid processor in request", refId: "abc-123", detail: null });
+  const p = parseApiError(
+    403,
+    '{"type":"error","error":{"ref_id":"abc-123","message":"Forbidden: invalid processor in request","detail":null}}',
+  );
+  assert.deepEqual(p, {
+    status: 403,
+    message: "Forbidden: invalid processor in request",
+    refId: "abc-123",
+    detail: null,
+  });
   const f = parseApiError(422, '{"detail":[{"loc":["body","processor"],"msg":"field required","type":"missing"}]}');
   assert.equal(f.message, "body.processor: field required");
   assert.equal(parseApiError(502, "<html>bad gateway</html>").message, "Bad gateway");
@@ -128,7 +176,9 @@ test("createRun posts the body with key and betas; errors carry message and ref_
     calls.push({ url, init });
     return new Response(JSON.stringify({ run_id: "trun_1", status: "queued", is_active: true }), { status: 202 });
   };
-  const { body, headers } = buildCreateRequest(form({ webhookUrl: "https://h.example/x", webhookEventTypes: ["task_run.status"] }));
+  const { body, headers } = buildCreateRequest(
+    form({ webhookUrl: "https://h.example/x", webhookEventTypes: ["task_run.status"] }),
+  );
   const run = await createRun({ apiBase: "/tasks-sse/api", apiKey: "k1", body, headers, fetchImpl });
   assert.equal(run.run_id, "trun_1");
   assert.equal(calls[0].url, "/tasks-sse/api/v1/tasks/runs");
@@ -137,10 +187,22 @@ test("createRun posts the body with key and betas; errors carry message and ref_
   assert.equal(calls[0].init.headers["parallel-beta"], "events-sse-2025-07-24,webhook-2025-08-12");
   assert.deepEqual(JSON.parse(calls[0].init.body), body);
 
-  const failing = async () => new Response('{"type":"error","error":{"ref_id":"r-9","message":"Payment required: insufficient credit in account"}}', { status: 402 });
-  await assert.rejects(createRun({ apiBase: "", apiKey: "k", body, fetchImpl: failing }), (e) => e.status === 402 && e.refId === "r-9" && /insufficient credit/.test(e.message));
-  const down = async () => { throw new TypeError("fetch failed"); };
-  await assert.rejects(createRun({ apiBase: "", apiKey: "k", body, fetchImpl: down }), (e) => e.status === 0 && /Network error/.test(e.message));
+  const failing = async () =>
+    new Response(
+      '{"type":"error","error":{"ref_id":"r-9","message":"Payment required: insufficient credit in account"}}',
+      { status: 402 },
+    );
+  await assert.rejects(
+    createRun({ apiBase: "", apiKey: "k", body, fetchImpl: failing }),
+    (e) => e.status === 402 && e.refId === "r-9" && /insufficient credit/.test(e.message),
+  );
+  const down = async () => {
+    throw new TypeError("fetch failed");
+  };
+  await assert.rejects(
+    createRun({ apiBase: "", apiKey: "k", body, fetchImpl: down }),
+    (e) => e.status === 0 && /Network error/.test(e.message),
+  );
 });
 
 test("eventsUrl uses the beta events path and encodes the id", () => {

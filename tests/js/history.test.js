@@ -18,7 +18,15 @@ function memoryStorage({ quota = Infinity } = {}) {
   };
 }
 
-const run = (i, extra = {}) => ({ runId: `trun_${String(i).padStart(4, "0")}`, status: "running", isActive: true, processor: "lite", createdAt: `2025-01-01T00:00:${String(i % 60).padStart(2, "0")}Z`, inputPreview: `input ${i}`, ...extra });
+const run = (i, extra = {}) => ({
+  runId: `trun_${String(i).padStart(4, "0")}`,
+  status: "running",
+  isActive: true,
+  processor: "lite",
+  createdAt: `2025-01-01T00:00:${String(i % 60).padStart(2, "0")}Z`,
+  inputPreview: `input ${i}`,
+  ...extra,
+});
 
 test("round trip: newest first, survives a reload, updates keep their place", () => {
   const storage = memoryStorage();
@@ -30,7 +38,10 @@ test("round trip: newest first, survives a reload, updates keep their place", ()
   const again = createHistory({ storage });
   const { entries, notice } = again.load();
   assert.equal(notice, "");
-  assert.deepEqual(entries.map((e) => e.runId), ["trun_0002", "trun_0001"]);
+  assert.deepEqual(
+    entries.map((e) => e.runId),
+    ["trun_0002", "trun_0001"],
+  );
   assert.equal(entries[1].status, "completed");
   assert.equal(entries[1].isActive, false);
   assert.equal(entries[1].inputPreview, "input 1");
@@ -44,7 +55,10 @@ test("delete one and clear all", () => {
   h.upsert(run(1));
   h.upsert(run(2));
   h.remove("trun_0001");
-  assert.deepEqual(h.list().map((e) => e.runId), ["trun_0002"]);
+  assert.deepEqual(
+    h.list().map((e) => e.runId),
+    ["trun_0002"],
+  );
   h.clear();
   assert.deepEqual(createHistory({ storage }).load().entries, []);
 });
@@ -75,9 +89,18 @@ test("foreign data (another app's array, a future version) is set aside", () => 
 
 test("bad entries inside a good file are skipped with a notice; field types are enforced", () => {
   const storage = memoryStorage();
-  storage.setItem(HISTORY_KEY, JSON.stringify({ v: 1, entries: [run(1), { runId: "<img src=x>" }, 5, run(1), { ...run(2), status: 99, processor: { x: 1 } }] }));
+  storage.setItem(
+    HISTORY_KEY,
+    JSON.stringify({
+      v: 1,
+      entries: [run(1), { runId: "<img src=x>" }, 5, run(1), { ...run(2), status: 99, processor: { x: 1 } }],
+    }),
+  );
   const { entries, notice } = createHistory({ storage }).load();
-  assert.deepEqual(entries.map((e) => e.runId), ["trun_0001", "trun_0002"]);
+  assert.deepEqual(
+    entries.map((e) => e.runId),
+    ["trun_0001", "trun_0002"],
+  );
   assert.equal(entries[1].status, "unknown");
   assert.equal(entries[1].processor, "");
   assert.match(notice, /3 unreadable history entries were skipped/);
@@ -88,7 +111,10 @@ test("size bound: entry count and bytes; the oldest go first", () => {
   const h = createHistory({ storage, maxEntries: 5 });
   h.load();
   for (let i = 0; i < 8; i++) h.upsert(run(i));
-  assert.deepEqual(h.list().map((e) => e.runId), ["trun_0007", "trun_0006", "trun_0005", "trun_0004", "trun_0003"]);
+  assert.deepEqual(
+    h.list().map((e) => e.runId),
+    ["trun_0007", "trun_0006", "trun_0005", "trun_0004", "trun_0003"],
+  );
 
   const small = memoryStorage();
   const hb = createHistory({ storage: small, maxBytes: 2000 });
@@ -108,14 +134,23 @@ test("a full storage quota drops the oldest entries instead of throwing", () => 
 });
 
 test("storage that throws on read gives an empty history and a notice", () => {
-  const storage = { getItem() { throw new Error("SecurityError"); }, setItem() {}, removeItem() {} };
+  const storage = {
+    getItem() {
+      throw new Error("SecurityError");
+    },
+    setItem() {},
+    removeItem() {},
+  };
   const { entries, notice } = createHistory({ storage }).load();
   assert.deepEqual(entries, []);
   assert.match(notice, /not available/);
 });
 
 test("entryFromRun takes the run's fields and previews the input", () => {
-  const e = entryFromRun({ run_id: "trun_x", status: "queued", is_active: true, processor: "pro", created_at: "2025-08-06T00:52:58Z" }, { input: { company: "Parallel" }, processor: "pro" });
+  const e = entryFromRun(
+    { run_id: "trun_x", status: "queued", is_active: true, processor: "pro", created_at: "2025-08-06T00:52:58Z" },
+    { input: { company: "Parallel" }, processor: "pro" },
+  );
   assert.equal(e.runId, "trun_x");
   assert.equal(e.inputPreview, '{"company":"Parallel"}');
   assert.equal(e.isActive, true);

@@ -6,7 +6,10 @@ import { parseBlocks, parseInline } from "../../public/tasks-sse/js/markdown.js"
 
 test("blocks: headings, paragraphs, lists, quotes, code, rules", () => {
   const blocks = parseBlocks("# Title\n\nOne\ntwo\n\n- a\n- b\n\n3. c\n4. d\n\n> q\n\n```\n<b>x</b>\n```\n\n---");
-  assert.deepEqual(blocks.map((b) => b.type), ["heading", "para", "ul", "ol", "quote", "code", "rule"]);
+  assert.deepEqual(
+    blocks.map((b) => b.type),
+    ["heading", "para", "ul", "ol", "quote", "code", "rule"],
+  );
   assert.equal(blocks[1].text, "One\ntwo");
   assert.deepEqual(blocks[2].items, ["a", "b"]);
   assert.equal(blocks[3].start, 3);
@@ -15,7 +18,10 @@ test("blocks: headings, paragraphs, lists, quotes, code, rules", () => {
 
 test("inline: code, strong, em, links, bare URLs", () => {
   const t = parseInline("a `x<y>` **b** *c* [site](https://example.com/a) see https://example.org/x.");
-  assert.deepEqual(t.map((x) => x.type), ["text", "code", "text", "strong", "text", "em", "text", "link", "text", "link", "text"]);
+  assert.deepEqual(
+    t.map((x) => x.type),
+    ["text", "code", "text", "strong", "text", "em", "text", "link", "text", "link", "text"],
+  );
   assert.equal(t[7].url, "https://example.com/a");
   assert.equal(t[9].url, "https://example.org/x");
   assert.equal(t[10].text, ".");

@@ -54,7 +54,9 @@ function memoryStorage(initial = {}) {
     getItem: (k) => (m.has(k) ? m.get(k) : null),
     setItem: (k, v) => m.set(k, String(v)),
     removeItem: (k) => m.delete(k),
-    get size() { return m.size; },
+    get size() {
+      return m.size;
+    },
     map: m,
   };
 }
@@ -93,9 +95,14 @@ test("endpoint mapping: issuer-origin endpoints go through the proxy with the sa
   assert.equal(toProxyUrl(`${ISSUER}/getKeys/token`, at), "/tasks-sse/oauth/getKeys/token");
   assert.equal(toProxyUrl(`${ISSUER}/getKeys/register?x=1`, at), "/tasks-sse/oauth/getKeys/register?x=1");
   assert.equal(metadataProxyUrl(at), "/tasks-sse/oauth/.well-known/oauth-authorization-server");
-  assert.equal(metadataProxyUrl({ issuer: `${ISSUER}/tenant/`, proxyBase: "/p" }),
-    "/p/.well-known/oauth-authorization-server/tenant");
-  assert.throws(() => toProxyUrl("https://evil.example/getKeys/token", at), (e) => e.code === "unreachable_endpoint");
+  assert.equal(
+    metadataProxyUrl({ issuer: `${ISSUER}/tenant/`, proxyBase: "/p" }),
+    "/p/.well-known/oauth-authorization-server/tenant",
+  );
+  assert.throws(
+    () => toProxyUrl("https://evil.example/getKeys/token", at),
+    (e) => e.code === "unreachable_endpoint",
+  );
   assert.throws(() => toProxyUrl("not a url", at), OAuthError);
 });
 
@@ -112,11 +119,21 @@ test("discovery uses the provider's metadata through the proxy", async () => {
   assert.equal(ep.tokenUrl, "/tasks-sse/oauth/oauth/token");
   assert.equal(ep.registrationUrl, "/tasks-sse/oauth/getKeys/register");
   assert.equal(ep.authorizationEndpoint, `${ISSUER}/oauth/authorize`);
-  assert.deepEqual(fetch.calls.map((c) => c.url), ["/tasks-sse/oauth/.well-known/oauth-authorization-server"]);
+  assert.deepEqual(
+    fetch.calls.map((c) => c.url),
+    ["/tasks-sse/oauth/.well-known/oauth-authorization-server"],
+  );
 });
 
 test("discovery falls back to config.json when metadata is absent, broken or unreachable", async () => {
-  for (const answer of [json(404, {}), json(502, {}), new Response("<html>", { status: 200 }), () => { throw new TypeError("down"); }]) {
+  for (const answer of [
+    json(404, {}),
+    json(502, {}),
+    new Response("<html>", { status: 200 }),
+    () => {
+      throw new TypeError("down");
+    },
+  ]) {
     const fetch = fakeFetch({ "GET /tasks-sse/oauth/.well-known/oauth-authorization-server": answer });
     const ep = await discover({ config: CONFIG, fetch });
     assert.equal(ep.source, "config");
@@ -146,19 +163,23 @@ test("discovery refuses metadata without S256, for another issuer, or with forei
 
 test("a missing oauth section or proxyBase is a clear configuration error", async () => {
   await assert.rejects(discover({ config: {}, fetch: fakeFetch({}) }), (e) => e.code === "config");
-  await assert.rejects(discover({ config: { oauth: { ...CONFIG.oauth, proxyBase: "//evil" } }, fetch: fakeFetch({}) }),
-    (e) => e.code === "config");
+  await assert.rejects(
+    discover({ config: { oauth: { ...CONFIG.oauth, proxyBase: "//evil" } }, fetch: fakeFetch({}) }),
+    (e) => e.code === "config",
+  );
 });
 
 test("authorize URL carries every parameter, and keeps nothing else", () => {
-  const u = new URL(buildAuthorizeUrl({
-    authorizationEndpoint: `${ISSUER}/getKeys/authorize#frag`,
-    clientId: "client-1",
-    redirectUri: REDIRECT,
-    scope: "key:read",
-    codeChallenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
-    state: "st&ate=1",
-  }));
+  const u = new URL(
+    buildAuthorizeUrl({
+      authorizationEndpoint: `${ISSUER}/getKeys/authorize#frag`,
+      clientId: "client-1",
+      redirectUri: REDIRECT,
+      scope: "key:read",
+      codeChallenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+      state: "st&ate=1",
+    }),
+  );
   assert.equal(u.origin + u.pathname, `${ISSUER}/getKeys/authorize`);
   assert.equal(u.hash, "");
   assert.deepEqual(Object.fromEntries(u.searchParams), {
@@ -217,13 +238,33 @@ test("beginSignIn registers once, caches the client per provider + redirect URI,
 test("registration errors are reported in words; a changed redirect URI is refused", async () => {
   const storage = memoryStorage();
   let fetch = fakeFetch({
-    "POST /tasks-sse/oauth/getKeys/register": json(400, { error: "invalid_redirect_uri", error_description: "https required" }),
+    "POST /tasks-sse/oauth/getKeys/register": json(400, {
+      error: "invalid_redirect_uri",
+      error_description: "https required",
+    }),
   });
-  await assert.rejects(ensureClient({ endpoints: { issuer: ISSUER, registrationUrl: "/tasks-sse/oauth/getKeys/register" }, redirectUri: REDIRECT, storage, fetch }),
-    (e) => e.code === "registration_failed" && /invalid_redirect_uri/.test(e.message) && /https required/.test(e.message));
-  fetch = fakeFetch({ "POST /tasks-sse/oauth/getKeys/register": json(201, { client_id: "x", redirect_uris: ["https://other/"] }) });
-  await assert.rejects(ensureClient({ endpoints: { issuer: ISSUER, registrationUrl: "/tasks-sse/oauth/getKeys/register" }, redirectUri: REDIRECT, storage, fetch }),
-    (e) => e.code === "registration_failed");
+  await assert.rejects(
+    ensureClient({
+      endpoints: { issuer: ISSUER, registrationUrl: "/tasks-sse/oauth/getKeys/register" },
+      redirectUri: REDIRECT,
+      storage,
+      fetch,
+    }),
+    (e) =>
+      e.code === "registration_failed" && /invalid_redirect_uri/.test(e.message) && /https required/.test(e.message),
+  );
+  fetch = fakeFetch({
+    "POST /tasks-sse/oauth/getKeys/register": json(201, { client_id: "x", redirect_uris: ["https://other/"] }),
+  });
+  await assert.rejects(
+    ensureClient({
+      endpoints: { issuer: ISSUER, registrationUrl: "/tasks-sse/oauth/getKeys/register" },
+      redirectUri: REDIRECT,
+      storage,
+      fetch,
+    }),
+    (e) => e.code === "registration_failed",
+  );
   assert.equal(loadClientId(storage, ISSUER, REDIRECT), "");
 });
 
@@ -238,17 +279,20 @@ test("callback URLs: read and cleaned, other query and hash kept", () => {
 
 async function pendingSession(overrides = {}) {
   const session = memoryStorage();
-  session.setItem(PENDING_KEY, JSON.stringify({
-    v: 1,
-    state: "good-state",
-    verifier: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
-    clientId: "client-A",
-    redirectUri: REDIRECT,
-    issuer: ISSUER,
-    tokenUrl: "/tasks-sse/oauth/getKeys/token",
-    createdAt: 0,
-    ...overrides,
-  }));
+  session.setItem(
+    PENDING_KEY,
+    JSON.stringify({
+      v: 1,
+      state: "good-state",
+      verifier: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+      clientId: "client-A",
+      redirectUri: REDIRECT,
+      issuer: ISSUER,
+      tokenUrl: "/tasks-sse/oauth/getKeys/token",
+      createdAt: 0,
+      ...overrides,
+    }),
+  );
   return session;
 }
 
@@ -259,12 +303,25 @@ test("a mismatched, missing or unexpected state is refused with no token request
     [{ code: "c", state: "bad-state" }, await pendingSession()],
     [{ code: "c", state: "" }, await pendingSession()],
     [{ code: "c", state: "good-state" }, memoryStorage()],
-    [{ code: "c", state: "good-state" }, (() => { const s = memoryStorage(); s.setItem(PENDING_KEY, "{not json"); return s; })()],
+    [
+      { code: "c", state: "good-state" },
+      (() => {
+        const s = memoryStorage();
+        s.setItem(PENDING_KEY, "{not json");
+        return s;
+      })(),
+    ],
   ];
   for (const [cb, session] of cases) {
     const fetch = fakeFetch({ "POST /tasks-sse/oauth/getKeys/token": tokenOk });
     await assert.rejects(
-      completeSignIn({ callback: { error: "", errorDescription: "", iss: "", ...cb }, session, storage: memoryStorage(), fetch, proxyBase: "/tasks-sse/oauth" }),
+      completeSignIn({
+        callback: { error: "", errorDescription: "", iss: "", ...cb },
+        session,
+        storage: memoryStorage(),
+        fetch,
+        proxyBase: "/tasks-sse/oauth",
+      }),
       (e) => e.code === "state_mismatch" && /no key was requested/.test(e.message),
     );
     assert.equal(fetch.calls.length, 0, "no request may follow a bad state");
@@ -277,7 +334,10 @@ test("a matching callback exchanges the code with the exact form body and clears
   const fetch = fakeFetch({ "POST /tasks-sse/oauth/getKeys/token": tokenOk });
   const out = await completeSignIn({
     callback: { code: "auth_code_1", state: "good-state", error: "", errorDescription: "", iss: ISSUER },
-    session, storage: memoryStorage(), fetch, proxyBase: "/tasks-sse/oauth",
+    session,
+    storage: memoryStorage(),
+    fetch,
+    proxyBase: "/tasks-sse/oauth",
   });
   assert.deepEqual(out, { apiKey: "minted-key-123" });
   assert.equal(fetch.calls.length, 1);
@@ -299,23 +359,48 @@ test("provider errors in the callback are put in words and never reach the token
   saveClientId(storage, ISSUER, REDIRECT, "client-A");
   const fetch = fakeFetch({});
   await assert.rejects(
-    completeSignIn({ callback: { code: "", state: "good-state", error: "access_denied", errorDescription: "User said no", iss: "" },
-      session: await pendingSession(), storage, fetch }),
-    (e) => e.code === "access_denied" && /declined/.test(e.message) && /User said no/.test(e.message));
+    completeSignIn({
+      callback: { code: "", state: "good-state", error: "access_denied", errorDescription: "User said no", iss: "" },
+      session: await pendingSession(),
+      storage,
+      fetch,
+    }),
+    (e) => e.code === "access_denied" && /declined/.test(e.message) && /User said no/.test(e.message),
+  );
   assert.equal(loadClientId(storage, ISSUER, REDIRECT), "client-A", "a denial keeps the registration");
   await assert.rejects(
-    completeSignIn({ callback: { code: "", state: "good-state", error: "invalid_client", errorDescription: "", iss: "" },
-      session: await pendingSession(), storage, fetch }),
-    (e) => e.code === "provider_error" && /register afresh/.test(e.message));
-  assert.equal(loadClientId(storage, ISSUER, REDIRECT), "", "a rejected client is forgotten so the next sign-in re-registers");
+    completeSignIn({
+      callback: { code: "", state: "good-state", error: "invalid_client", errorDescription: "", iss: "" },
+      session: await pendingSession(),
+      storage,
+      fetch,
+    }),
+    (e) => e.code === "provider_error" && /register afresh/.test(e.message),
+  );
+  assert.equal(
+    loadClientId(storage, ISSUER, REDIRECT),
+    "",
+    "a rejected client is forgotten so the next sign-in re-registers",
+  );
   await assert.rejects(
-    completeSignIn({ callback: { code: "", state: "good-state", error: "weird_thing", errorDescription: "a\nb", iss: "" },
-      session: await pendingSession(), storage, fetch }),
-    (e) => /weird_thing/.test(e.message) && /"a b"/.test(e.message));
+    completeSignIn({
+      callback: { code: "", state: "good-state", error: "weird_thing", errorDescription: "a\nb", iss: "" },
+      session: await pendingSession(),
+      storage,
+      fetch,
+    }),
+    (e) => /weird_thing/.test(e.message) && /"a b"/.test(e.message),
+  );
   // An error with a forged state is shown but not acted on.
   saveClientId(storage, ISSUER, REDIRECT, "client-A");
-  await assert.rejects(completeSignIn({ callback: { code: "", state: "forged", error: "invalid_client", errorDescription: "", iss: "" },
-    session: await pendingSession(), storage, fetch }));
+  await assert.rejects(
+    completeSignIn({
+      callback: { code: "", state: "forged", error: "invalid_client", errorDescription: "", iss: "" },
+      session: await pendingSession(),
+      storage,
+      fetch,
+    }),
+  );
   assert.equal(loadClientId(storage, ISSUER, REDIRECT), "client-A");
   assert.equal(fetch.calls.length, 0);
 });
@@ -324,30 +409,60 @@ test("token errors: a reused code (invalid_grant), a rejected client, a server f
   const storage = memoryStorage();
   saveClientId(storage, ISSUER, REDIRECT, "client-A");
   const cb = { code: "c", state: "good-state", error: "", errorDescription: "", iss: "" };
-  const attempt = async (answer) => completeSignIn({
-    callback: cb, session: await pendingSession(), storage, proxyBase: "/tasks-sse/oauth",
-    fetch: fakeFetch({ "POST /tasks-sse/oauth/getKeys/token": answer }),
-  });
-  await assert.rejects(attempt(json(400, { error: "invalid_grant", error_description: "code already used" })),
-    (e) => e.code === "invalid_grant" && /already used/.test(e.message));
+  const attempt = async (answer) =>
+    completeSignIn({
+      callback: cb,
+      session: await pendingSession(),
+      storage,
+      proxyBase: "/tasks-sse/oauth",
+      fetch: fakeFetch({ "POST /tasks-sse/oauth/getKeys/token": answer }),
+    });
+  await assert.rejects(
+    attempt(json(400, { error: "invalid_grant", error_description: "code already used" })),
+    (e) => e.code === "invalid_grant" && /already used/.test(e.message),
+  );
   assert.equal(loadClientId(storage, ISSUER, REDIRECT), "client-A");
   await assert.rejects(attempt(json(401, { error: "invalid_client" })), (e) => e.code === "invalid_client");
-  assert.equal(loadClientId(storage, ISSUER, REDIRECT), "", "invalid_client at the token step forgets the registration");
-  await assert.rejects(attempt(json(503, { type: "error" })), (e) => e.code === "token_failed" && /503/.test(e.message));
+  assert.equal(
+    loadClientId(storage, ISSUER, REDIRECT),
+    "",
+    "invalid_client at the token step forgets the registration",
+  );
+  await assert.rejects(
+    attempt(json(503, { type: "error" })),
+    (e) => e.code === "token_failed" && /503/.test(e.message),
+  );
   await assert.rejects(attempt(json(200, { token_type: "bearer" })), (e) => e.code === "token_failed");
-  await assert.rejects(attempt(() => { throw new TypeError("offline"); }), (e) => e.code === "network");
+  await assert.rejects(
+    attempt(() => {
+      throw new TypeError("offline");
+    }),
+    (e) => e.code === "network",
+  );
 });
 
 test("a stored token URL outside the proxy, or a response from another issuer, is refused", async () => {
   const fetch = fakeFetch({});
-  await assert.rejects(completeSignIn({
-    callback: { code: "c", state: "good-state", error: "", errorDescription: "", iss: "" },
-    session: await pendingSession({ tokenUrl: "https://evil.example/token" }), storage: memoryStorage(), fetch, proxyBase: "/tasks-sse/oauth",
-  }), (e) => e.code === "config");
-  await assert.rejects(completeSignIn({
-    callback: { code: "c", state: "good-state", error: "", errorDescription: "", iss: "https://evil.example" },
-    session: await pendingSession(), storage: memoryStorage(), fetch, proxyBase: "/tasks-sse/oauth",
-  }), (e) => e.code === "issuer_mismatch");
+  await assert.rejects(
+    completeSignIn({
+      callback: { code: "c", state: "good-state", error: "", errorDescription: "", iss: "" },
+      session: await pendingSession({ tokenUrl: "https://evil.example/token" }),
+      storage: memoryStorage(),
+      fetch,
+      proxyBase: "/tasks-sse/oauth",
+    }),
+    (e) => e.code === "config",
+  );
+  await assert.rejects(
+    completeSignIn({
+      callback: { code: "c", state: "good-state", error: "", errorDescription: "", iss: "https://evil.example" },
+      session: await pendingSession(),
+      storage: memoryStorage(),
+      fetch,
+      proxyBase: "/tasks-sse/oauth",
+    }),
+    (e) => e.code === "issuer_mismatch",
+  );
   assert.equal(fetch.calls.length, 0);
 });
 
@@ -370,7 +485,10 @@ test("a corrupt client cache is ignored, not fatal", async () => {
   assert.equal(loadClientId(storage, ISSUER, REDIRECT), "");
   const fetch = fakeFetch({ "POST /tasks-sse/oauth/getKeys/register": registrationRoute(["client-new"]) });
   const { clientId, registered } = await ensureClient({
-    endpoints: { issuer: ISSUER, registrationUrl: "/tasks-sse/oauth/getKeys/register" }, redirectUri: REDIRECT, storage, fetch,
+    endpoints: { issuer: ISSUER, registrationUrl: "/tasks-sse/oauth/getKeys/register" },
+    redirectUri: REDIRECT,
+    storage,
+    fetch,
   });
   assert.equal(clientId, "client-new");
   assert.equal(registered, true);
@@ -387,13 +505,23 @@ test("pasted keys: 404 accepts, 401/403 reject, 429/5xx/network neither accept n
   assert.equal(fetch.calls[0].init.headers["x-api-key"], "key-1");
   assert.equal((await check(json(401, { type: "error", error: { message: "Unauthorized" } }))).v.verdict, "rejected");
   assert.equal((await check(json(403, {}))).v.verdict, "rejected");
-  for (const answer of [json(429, {}), json(500, {}), json(502, { type: "error", error: { message: "upstream unreachable" } }), () => { throw new TypeError("x"); }]) {
+  for (const answer of [
+    json(429, {}),
+    json(500, {}),
+    json(502, { type: "error", error: { message: "upstream unreachable" } }),
+    () => {
+      throw new TypeError("x");
+    },
+  ]) {
     const { v } = await check(answer);
     assert.equal(v.ok, false);
     assert.equal(v.verdict, "unknown");
     assert.match(v.message, /not saved/);
   }
-  assert.match((await check(json(502, { type: "error", error: { message: "upstream unreachable" } }))).v.message, /upstream unreachable/);
+  assert.match(
+    (await check(json(502, { type: "error", error: { message: "upstream unreachable" } }))).v.message,
+    /upstream unreachable/,
+  );
 });
 
 test("pasted keys are trimmed; blank or multi-word input is refused before any request", () => {

@@ -18,8 +18,10 @@ test("RFC 7636 Appendix B: the verifier gives the published S256 challenge", asy
 });
 
 test("RFC 7636 Appendix B: the 32 octets encode to the published verifier", () => {
-  const octets = [116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186,
-    22, 212, 37, 77, 105, 214, 191, 240, 91, 88, 5, 88, 83, 132, 141, 121];
+  const octets = [
+    116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212, 37, 77, 105, 214, 191, 240, 91,
+    88, 5, 88, 83, 132, 141, 121,
+  ];
   assert.equal(base64UrlEncode(new Uint8Array(octets)), "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
 });
 

@@ -6,9 +6,7 @@ import { readFileSync } from "node:fs";
 
 import { createSSEParser } from "../../public/tasks-sse/js/sse.js";
 
-const vectors = JSON.parse(
-  readFileSync(new URL("./fixtures/sse-vectors.json", import.meta.url), "utf8"),
-);
+const vectors = JSON.parse(readFileSync(new URL("./fixtures/sse-vectors.json", import.meta.url), "utf8"));
 
 function run(chunks) {
   const events = [];
@@ -68,17 +66,26 @@ test("only the first leading BOM is stripped", () => {
   // The second U+FEFF is part of the field name, which is then unknown: no event.
   assert.deepEqual(events, []);
   const again = run(["\ufeffdata: a\n\n\ufeffdata: b\n\n"]);
-  assert.deepEqual(again.events.map((e) => e.data), ["a"]);
+  assert.deepEqual(
+    again.events.map((e) => e.data),
+    ["a"],
+  );
 });
 
 test("a BOM is only stripped at the very start", () => {
   const { events } = run(["data: a\n\n", "\ufeffdata: b\n\n"]);
-  assert.deepEqual(events.map((e) => e.data), ["a"]);
+  assert.deepEqual(
+    events.map((e) => e.data),
+    ["a"],
+  );
 });
 
 test("an unterminated last block is dropped by end()", () => {
   const { events } = run(["data: one\n\ndata: two\n"]);
-  assert.deepEqual(events.map((e) => e.data), ["one"]);
+  assert.deepEqual(
+    events.map((e) => e.data),
+    ["one"],
+  );
 });
 
 test("an empty data line dispatches an event with empty data", () => {

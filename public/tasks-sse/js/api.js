@@ -39,7 +39,11 @@ export function normalizeDomain(raw) {
 }
 
 function hostOf(url) {
-  try { return new URL(url).hostname; } catch { return ""; }
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return "";
+  }
 }
 
 /** True for an absolute http(s) URL. */
@@ -94,7 +98,8 @@ export function buildCreateRequest(form) {
   if (form.inputMode === "json") {
     const parsed = parseJson(inputText);
     if (parsed.error) errors.push({ field: "input", message: parsed.error });
-    else if (!isObject(parsed.value)) errors.push({ field: "input", message: "JSON input must be an object, e.g. {\"company\": \"Parallel\"}." });
+    else if (!isObject(parsed.value))
+      errors.push({ field: "input", message: 'JSON input must be an object, e.g. {"company": "Parallel"}.' });
     else body.input = parsed.value;
   } else if (inputText.trim() === "") {
     errors.push({ field: "input", message: "Enter the task input." });
@@ -103,7 +108,8 @@ export function buildCreateRequest(form) {
   }
 
   // processor
-  if (!findProcessor(form.processor)) errors.push({ field: "processor", message: `Unknown processor "${form.processor}".` });
+  if (!findProcessor(form.processor))
+    errors.push({ field: "processor", message: `Unknown processor "${form.processor}".` });
   body.processor = form.processor;
 
   // task_spec
@@ -129,7 +135,8 @@ export function buildCreateRequest(form) {
     if (inputSchemaText.startsWith("{")) {
       const parsed = parseJson(inputSchemaText);
       if (parsed.error) errors.push({ field: "inputSchema", message: parsed.error });
-      else if (!isObject(parsed.value)) errors.push({ field: "inputSchema", message: "The input schema must be a JSON object or plain text." });
+      else if (!isObject(parsed.value))
+        errors.push({ field: "inputSchema", message: "The input schema must be a JSON object or plain text." });
       else taskSpec.input_schema = { type: "json", json_schema: parsed.value };
     } else {
       taskSpec.input_schema = { type: "text", description: inputSchemaText };
@@ -141,7 +148,10 @@ export function buildCreateRequest(form) {
   // source_policy
   const include = [];
   const exclude = [];
-  for (const [list, out, field] of [[form.includeDomains, include, "includeDomains"], [form.excludeDomains, exclude, "excludeDomains"]]) {
+  for (const [list, out, field] of [
+    [form.includeDomains, include, "includeDomains"],
+    [form.excludeDomains, exclude, "excludeDomains"],
+  ]) {
     for (const raw of list || []) {
       const n = normalizeDomain(raw);
       if (n.error) errors.push({ field, message: n.error });
@@ -149,10 +159,16 @@ export function buildCreateRequest(form) {
     }
   }
   if (include.length + exclude.length > LIMITS.domains) {
-    errors.push({ field: "includeDomains", message: `At most ${LIMITS.domains} domains in all (${include.length + exclude.length} given).` });
+    errors.push({
+      field: "includeDomains",
+      message: `At most ${LIMITS.domains} domains in all (${include.length + exclude.length} given).`,
+    });
   }
   if (include.length && exclude.length) {
-    warnings.push({ field: "excludeDomains", message: "When include domains are set, the API ignores exclude domains." });
+    warnings.push({
+      field: "excludeDomains",
+      message: "When include domains are set, the API ignores exclude domains.",
+    });
   }
   if (include.length || exclude.length) {
     body.source_policy = {};
@@ -163,7 +179,8 @@ export function buildCreateRequest(form) {
   // webhook
   const webhookUrl = String(form.webhookUrl ?? "").trim();
   if (webhookUrl) {
-    if (!isHttpUrl(webhookUrl)) errors.push({ field: "webhookUrl", message: "The webhook URL must be an http(s) URL." });
+    if (!isHttpUrl(webhookUrl))
+      errors.push({ field: "webhookUrl", message: "The webhook URL must be an http(s) URL." });
     const types = (form.webhookEventTypes || []).filter((t) => WEBHOOK_EVENT_TYPES.includes(t));
     body.webhook = { url: webhookUrl, event_types: types };
   }
@@ -177,9 +194,20 @@ export function buildCreateRequest(form) {
       const value = String(r.value ?? "");
       const path = `metadata[${i}]`;
       if (key === "") errors.push({ field: "metadata", path, message: `Row ${i + 1}: the key is empty.` });
-      else if (key.length > LIMITS.metadataKey) errors.push({ field: "metadata", path, message: `Row ${i + 1}: key "${key}" is ${key.length} characters; the limit is ${LIMITS.metadataKey}.` });
-      else if (Object.hasOwn(metadata, key)) errors.push({ field: "metadata", path, message: `Row ${i + 1}: key "${key}" is used twice.` });
-      if (value.length > LIMITS.metadataValue) errors.push({ field: "metadata", path, message: `Row ${i + 1}: the value is ${value.length} characters; the limit is ${LIMITS.metadataValue}.` });
+      else if (key.length > LIMITS.metadataKey)
+        errors.push({
+          field: "metadata",
+          path,
+          message: `Row ${i + 1}: key "${key}" is ${key.length} characters; the limit is ${LIMITS.metadataKey}.`,
+        });
+      else if (Object.hasOwn(metadata, key))
+        errors.push({ field: "metadata", path, message: `Row ${i + 1}: key "${key}" is used twice.` });
+      if (value.length > LIMITS.metadataValue)
+        errors.push({
+          field: "metadata",
+          path,
+          message: `Row ${i + 1}: the value is ${value.length} characters; the limit is ${LIMITS.metadataValue}.`,
+        });
       if (key) metadata[key] = value;
     });
     body.metadata = metadata;
@@ -192,14 +220,25 @@ export function buildCreateRequest(form) {
     if (parsed.error) {
       errors.push({ field: "mcpServers", message: parsed.error });
     } else if (!Array.isArray(parsed.value)) {
-      errors.push({ field: "mcpServers", message: "MCP servers must be a JSON array of {\"type\":\"url\",\"name\",\"url\"} objects." });
+      errors.push({
+        field: "mcpServers",
+        message: 'MCP servers must be a JSON array of {"type":"url","name","url"} objects.',
+      });
     } else {
-      if (parsed.value.length > LIMITS.mcpServers) errors.push({ field: "mcpServers", message: `At most ${LIMITS.mcpServers} MCP servers.` });
+      if (parsed.value.length > LIMITS.mcpServers)
+        errors.push({ field: "mcpServers", message: `At most ${LIMITS.mcpServers} MCP servers.` });
       parsed.value.forEach((s, i) => {
-        if (!isObject(s)) errors.push({ field: "mcpServers", path: `[${i}]`, message: `Server ${i + 1} must be an object.` });
+        if (!isObject(s))
+          errors.push({ field: "mcpServers", path: `[${i}]`, message: `Server ${i + 1} must be an object.` });
         else {
-          if (!s.name || typeof s.name !== "string") errors.push({ field: "mcpServers", path: `[${i}].name`, message: `Server ${i + 1} needs a "name".` });
-          if (!isHttpUrl(s.url)) errors.push({ field: "mcpServers", path: `[${i}].url`, message: `Server ${i + 1} needs an http(s) "url".` });
+          if (!s.name || typeof s.name !== "string")
+            errors.push({ field: "mcpServers", path: `[${i}].name`, message: `Server ${i + 1} needs a "name".` });
+          if (!isHttpUrl(s.url))
+            errors.push({
+              field: "mcpServers",
+              path: `[${i}].url`,
+              message: `Server ${i + 1} needs an http(s) "url".`,
+            });
         }
       });
       if (parsed.value.length) body.mcp_servers = parsed.value;
@@ -208,7 +247,8 @@ export function buildCreateRequest(form) {
 
   body.enable_events = Boolean(form.enableEvents);
 
-  for (const e of checkSizes(body.task_spec, body.input)) errors.push({ field: e.path === "input" ? "input" : "outputSchema", message: e.message });
+  for (const e of checkSizes(body.task_spec, body.input))
+    errors.push({ field: e.path === "input" ? "input" : "outputSchema", message: e.message });
 
   const ok = errors.length === 0;
   return {
@@ -231,10 +271,19 @@ export class ApiError extends Error {
 }
 
 const STATUS_TEXT = {
-  400: "Bad request", 401: "Unauthorized: invalid or missing credentials", 402: "Payment required",
-  403: "Forbidden", 404: "Not found", 408: "Request timed out", 413: "Request too large",
-  422: "Request validation error", 429: "Too many requests", 500: "Server error", 502: "Bad gateway",
-  503: "Service unavailable", 504: "Gateway timeout",
+  400: "Bad request",
+  401: "Unauthorized: invalid or missing credentials",
+  402: "Payment required",
+  403: "Forbidden",
+  404: "Not found",
+  408: "Request timed out",
+  413: "Request too large",
+  422: "Request validation error",
+  429: "Too many requests",
+  500: "Server error",
+  502: "Bad gateway",
+  503: "Service unavailable",
+  504: "Gateway timeout",
 };
 
 /**
@@ -245,8 +294,12 @@ export function parseApiError(status, text) {
   let message = "";
   let refId = "";
   let detail = null;
-  let parsed = null;
-  try { parsed = JSON.parse(text); } catch { parsed = null; }
+  let parsed;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = null;
+  }
   if (isObject(parsed)) {
     const e = isObject(parsed.error) ? parsed.error : null;
     if (e) {
@@ -258,7 +311,9 @@ export function parseApiError(status, text) {
     }
     if (!message && Array.isArray(parsed.detail)) {
       detail = parsed.detail;
-      message = parsed.detail.map((d) => (isObject(d) ? `${Array.isArray(d.loc) ? d.loc.join(".") + ": " : ""}${d.msg ?? ""}` : String(d))).join("; ");
+      message = parsed.detail
+        .map((d) => (isObject(d) ? `${Array.isArray(d.loc) ? d.loc.join(".") + ": " : ""}${d.msg ?? ""}` : String(d)))
+        .join("; ");
     } else if (!message && typeof parsed.message === "string") {
       message = parsed.message;
     }
@@ -273,7 +328,11 @@ export function parseApiError(status, text) {
 export function describeDetail(detail) {
   if (detail == null) return [];
   if (Array.isArray(detail)) {
-    return detail.map((d) => (isObject(d) && (d.msg || d.message) ? `${Array.isArray(d.loc) ? d.loc.join(".") + ": " : ""}${d.msg || d.message}` : JSON.stringify(d)));
+    return detail.map((d) =>
+      isObject(d) && (d.msg || d.message)
+        ? `${Array.isArray(d.loc) ? d.loc.join(".") + ": " : ""}${d.msg || d.message}`
+        : JSON.stringify(d),
+    );
   }
   if (isObject(detail)) {
     if (Object.keys(detail).length === 0) return [];
@@ -283,8 +342,12 @@ export function describeDetail(detail) {
 }
 
 async function errorFrom(response) {
-  let text = "";
-  try { text = await response.text(); } catch { text = ""; }
+  let text;
+  try {
+    text = await response.text();
+  } catch {
+    text = "";
+  }
   return new ApiError(parseApiError(response.status, text));
 }
 
@@ -328,6 +391,8 @@ export function eventsUrl(apiBase, runId) {
 /** A short preview of an input (text or JSON) for lists. */
 export function inputPreview(input, max = 140) {
   const s = typeof input === "string" ? input : JSON.stringify(input);
-  const flat = String(s ?? "").replace(/\s+/g, " ").trim();
+  const flat = String(s ?? "")
+    .replace(/\s+/g, " ")
+    .trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }

@@ -47,11 +47,12 @@ async function loadConfig() {
     state.config = { ...state.config, ...cfg };
     const mode = cfg.mode === "simulator" ? "simulator" : cfg.mode === "live" ? "live" : "unknown";
     badge.dataset.mode = mode;
-    badge.textContent = mode === "simulator"
-      ? "Simulator mode: offline, runs are simulated and free (key sim-dev-key)."
-      : mode === "live"
-        ? `Live: runs go to ${cfg.upstream || "Parallel's API"} and use your credits.`
-        : "Mode unknown.";
+    badge.textContent =
+      mode === "simulator"
+        ? "Simulator mode: offline, runs are simulated and free (key sim-dev-key)."
+        : mode === "live"
+          ? `Live: runs go to ${cfg.upstream || "Parallel's API"} and use your credits.`
+          : "Mode unknown.";
   } catch (e) {
     badge.dataset.mode = "unknown";
     badge.textContent = `Could not load config.json (${e.message}); using ${state.config.apiBase}.`;
@@ -64,7 +65,11 @@ function promptSignIn(reason) {
   const box = document.getElementById("signin-prompt");
   document.getElementById("signin-reason").textContent = ` ${reason}`;
   box.hidden = false;
-  try { showSignIn(reason); } catch { /* the panel may not be ready */ }
+  try {
+    showSignIn(reason);
+  } catch {
+    /* the panel may not be ready */
+  }
 }
 
 function hideSignInPrompt() {
@@ -111,15 +116,19 @@ function onStreamEvent(s, event) {
   const result = s.store.add(event);
   if (result.kind === "state" && result.action !== "duplicate") {
     const run = s.store.state.run;
-    s.entry = history.upsert({
-      runId: s.runId,
-      status: run.status,
-      isActive: run.is_active === true,
-      processor: run.processor || s.entry.processor,
-      modifiedAt: run.modified_at || "",
-      outputType: s.store.state.output ? s.store.state.output.type || "" : "",
-      error: run.error && run.error.message ? `${run.error.message}${run.error.ref_id ? ` (ref_id ${run.error.ref_id})` : ""}` : "",
-    }) || s.entry;
+    s.entry =
+      history.upsert({
+        runId: s.runId,
+        status: run.status,
+        isActive: run.is_active === true,
+        processor: run.processor || s.entry.processor,
+        modifiedAt: run.modified_at || "",
+        outputType: s.store.state.output ? s.store.state.output.type || "" : "",
+        error:
+          run.error && run.error.message
+            ? `${run.error.message}${run.error.ref_id ? ` (ref_id ${run.error.ref_id})` : ""}`
+            : "",
+      }) || s.entry;
     renderHistory();
   }
   if (result.inferred) {
@@ -136,7 +145,8 @@ function onStreamState(s, st) {
       promptSignIn(`The API rejected the key while streaming ${s.runId} (401): ${st.message}`);
       s.needsKey = true;
     } else if (st.reason === "error" && st.status === 404) {
-      s.entry = history.upsert({ runId: s.runId, isActive: false, error: `Run not found (404): ${st.message}` }) || s.entry;
+      s.entry =
+        history.upsert({ runId: s.runId, isActive: false, error: `Run not found (404): ${st.message}` }) || s.entry;
       renderHistory();
     } else if (st.reason === "completed" && s.store.state.run) {
       s.entry = history.upsert({ runId: s.runId, isActive: false }) || s.entry;
@@ -172,7 +182,11 @@ function focusRun() {
 }
 
 function history_replace(hash) {
-  try { window.history.replaceState(window.history.state, "", hash); } catch { /* not essential */ }
+  try {
+    window.history.replaceState(window.history.state, "", hash);
+  } catch {
+    /* not essential */
+  }
 }
 
 /** Streams for runs that were active when the page was last closed (bounded). */
@@ -196,7 +210,10 @@ async function onSubmit({ body, headers }) {
   performance.mark("tasks-sse:run-click");
   const apiKey = getApiKey();
   if (!apiKey) {
-    form.showApiError({ status: 0, message: "No API key yet: sign in with Parallel or paste a key above, then press Run again." });
+    form.showApiError({
+      status: 0,
+      message: "No API key yet: sign in with Parallel or paste a key above, then press Run again.",
+    });
     promptSignIn("Sign in or paste an API key to create task runs.");
     return;
   }
@@ -212,7 +229,8 @@ async function onSubmit({ body, headers }) {
     select(run.run_id);
     focusRun();
   } catch (e) {
-    const err = e instanceof ApiError ? e : new ApiError({ status: 0, message: String(e && e.message ? e.message : e) });
+    const err =
+      e instanceof ApiError ? e : new ApiError({ status: 0, message: String(e && e.message ? e.message : e) });
     form.showApiError(err);
     if (err.status === 401) promptSignIn(`The API rejected the key (401): ${err.message}`);
   } finally {
@@ -232,11 +250,17 @@ function onFlush({ session, rendered }) {
 async function main() {
   runView = createRunView(document.getElementById("run-panel"), {
     onStop: (s) => s.client && s.client.stop("stopped by you. Press Reconnect to resume."),
-    onReconnect: (s) => { s.needsKey = false; startStream(s); },
+    onReconnect: (s) => {
+      s.needsKey = false;
+      startStream(s);
+    },
     onFlush,
   });
   historyView = createHistoryView(document.getElementById("history"), {
-    onSelect: (runId) => { select(runId); focusRun(); },
+    onSelect: (runId) => {
+      select(runId);
+      focusRun();
+    },
     onDelete: (runId) => {
       const s = state.sessions.get(runId);
       if (s && s.client) s.client.stop("removed from history.");
@@ -278,7 +302,10 @@ async function main() {
     if (!key) return;
     hideSignInPrompt();
     for (const s of state.sessions.values()) {
-      if (s.needsKey) { s.needsKey = false; startStream(s); }
+      if (s.needsKey) {
+        s.needsKey = false;
+        startStream(s);
+      }
     }
   });
 
@@ -313,7 +340,14 @@ export const benchHooks = {
   /** Select a new, stream-less session for `runId` and return it. */
   openSession(runId, entry = {}) {
     const s = sessionFor(runId);
-    s.entry = { runId, status: "running", processor: "bench", createdAt: new Date().toISOString(), inputPreview: "synthetic events", ...entry };
+    s.entry = {
+      runId,
+      status: "running",
+      processor: "bench",
+      createdAt: new Date().toISOString(),
+      inputPreview: "synthetic events",
+      ...entry,
+    };
     state.selected = runId;
     document.getElementById("run-empty").hidden = true;
     runView.show(s);

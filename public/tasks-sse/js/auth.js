@@ -15,6 +15,10 @@ import {
   readPending,
 } from "./oauth.js";
 
+// Control characters in text from elsewhere, replaced by spaces before it is shown.
+// eslint-disable-next-line no-control-regex -- matching them is the point
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]+/g;
+
 export const KEY = "tasks-sse.apiKey";
 /** Dispatched on window when the user asks to forget the task history too (the history module listens). */
 export const FORGET_HISTORY_EVENT = "tasks-sse:forget-history";
@@ -78,7 +82,7 @@ let callbackInUrl = takeCallbackFromUrl();
 
 function takeCallbackFromUrl() {
   if (typeof location === "undefined" || typeof history === "undefined") return null;
-  let cb = null;
+  let cb;
   try {
     cb = readCallback(location.href);
     if (cb) history.replaceState(history.state, "", cleanCallbackUrl(location.href));
@@ -95,14 +99,16 @@ export function normaliseApiKey(raw) {
   const key = String(raw ?? "").trim();
   if (!key) throw new Error("Paste an API key first.");
   if (key.length > 512 || !/^[\x21-\x7e]+$/.test(key)) {
-    throw new Error("That does not look like an API key: a key is one line of letters, digits and symbols, without spaces.");
+    throw new Error(
+      "That does not look like an API key: a key is one line of letters, digits and symbols, without spaces.",
+    );
   }
   return key;
 }
 
 function errorMessageFrom(body) {
   const msg = body && body.error && typeof body.error.message === "string" ? body.error.message : "";
-  return msg.replace(/[\u0000-\u001f\u007f]+/g, " ").trim().slice(0, 200);
+  return msg.replace(CONTROL_CHARS, " ").trim().slice(0, 200);
 }
 
 /**
@@ -130,7 +136,7 @@ export async function verifyApiKey(key, { apiBase = "/tasks-sse/api", fetch = gl
     return unknown("the request did not get through (network error)");
   }
   if (res.status === 404 || res.status === 200) return { ok: true };
-  let body = null;
+  let body;
   try {
     body = await res.json();
   } catch {
@@ -244,8 +250,8 @@ function buildPanel(container) {
     id: "auth-storage-note",
     class: "auth-note",
     text:
-      "Your API key is stored in this browser's localStorage (entry \"tasks-sse.apiKey\") and sent only " +
-      "to this site's proxy, which passes it to Parallel. Forget it at any time with \"Forget key\".",
+      'Your API key is stored in this browser\'s localStorage (entry "tasks-sse.apiKey") and sent only ' +
+      'to this site\'s proxy, which passes it to Parallel. Forget it at any time with "Forget key".',
   });
   const root = el("section", { class: "auth-panel", "aria-labelledby": "auth-title", "data-signed-in": "false" }, [
     el("h2", { id: "auth-title", class: "auth-title", text: "API key" }),
@@ -373,7 +379,8 @@ export async function initAuth({ config, container } = {}) {
     listeners.delete(render);
     onApiKeyChange(render);
     render();
-    if (!oauthAvailable()) setStatus("Sign-in with Parallel is unavailable (no provider configured); paste an API key instead.", "info");
+    if (!oauthAvailable())
+      setStatus("Sign-in with Parallel is unavailable (no provider configured); paste an API key instead.", "info");
   }
   if (typeof window !== "undefined") {
     window.removeEventListener("pageshow", onPageShow);

@@ -17,18 +17,47 @@ const KINDS = ["plan", "search", "result", "tool_call", "exec_status"];
 export function syntheticStream(n, runId = "trun_bench0000000000000000000000000000") {
   const frames = [];
   const t0 = Date.parse("2025-08-06T00:00:00Z");
-  const run = (status, active) => ({ run_id: runId, status, is_active: active, warnings: null, error: null, processor: "pro", metadata: {}, taskgroup_id: null, created_at: "2025-08-06T00:00:00.000000Z", modified_at: new Date(t0 + n * 10).toISOString() });
+  const run = (status, active) => ({
+    run_id: runId,
+    status,
+    is_active: active,
+    warnings: null,
+    error: null,
+    processor: "pro",
+    metadata: {},
+    taskgroup_id: null,
+    created_at: "2025-08-06T00:00:00.000000Z",
+    modified_at: new Date(t0 + n * 10).toISOString(),
+  });
   const push = (obj) => frames.push(`event: ${obj.type}\ndata: ${JSON.stringify(obj)}\n\n`);
   push({ type: "task_run.state", event_id: null, input: null, run: run("running", true), output: null });
   for (let i = 1; i < n - 1; i++) {
     if (i % 10 === 0) {
-      push({ type: "task_run.progress_stats", source_stats: { num_sources_considered: i * 3, num_sources_read: i, sources_read_sample: [`https://example.com/source/${i}`] }, progress_meter: Math.min(99, (i / n) * 100) });
+      push({
+        type: "task_run.progress_stats",
+        source_stats: {
+          num_sources_considered: i * 3,
+          num_sources_read: i,
+          sources_read_sample: [`https://example.com/source/${i}`],
+        },
+        progress_meter: Math.min(99, (i / n) * 100),
+      });
     } else {
       const kind = KINDS[i % KINDS.length];
-      push({ type: `task_run.progress_msg.${kind}`, message: `Synthetic ${kind} message number ${i} with a little text to wrap on narrow screens.`, timestamp: new Date(t0 + i * 10).toISOString() });
+      push({
+        type: `task_run.progress_msg.${kind}`,
+        message: `Synthetic ${kind} message number ${i} with a little text to wrap on narrow screens.`,
+        timestamp: new Date(t0 + i * 10).toISOString(),
+      });
     }
   }
-  push({ type: "task_run.state", event_id: null, input: null, run: run("completed", false), output: { type: "text", content: "# Result\n\nSynthetic output.", basis: [] } });
+  push({
+    type: "task_run.state",
+    event_id: null,
+    input: null,
+    run: run("completed", false),
+    output: { type: "text", content: "# Result\n\nSynthetic output.", basis: [] },
+  });
   return frames;
 }
 
@@ -49,5 +78,10 @@ export async function feedSyntheticEvents(n = 5000, { eventsPerChunk = 200, runI
   }
   parser.end();
   await benchHooks.whenFlushed();
-  return { events: frames.length, chunks, totalMs: performance.now() - start, rendered: document.querySelectorAll("#run-panel .msg").length };
+  return {
+    events: frames.length,
+    chunks,
+    totalMs: performance.now() - start,
+    rendered: document.querySelectorAll("#run-panel .msg").length,
+  };
 }

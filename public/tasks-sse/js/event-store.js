@@ -94,7 +94,8 @@ export function createEventStore() {
   function add(event) {
     state.received += 1;
     const rawData = typeof event.data === "string" ? event.data : JSON.stringify(event.data);
-    const parsed = typeof event.data === "string" ? parseEventData(event.data) : (isObject(event.data) ? event.data : null);
+    const parsed =
+      typeof event.data === "string" ? parseEventData(event.data) : isObject(event.data) ? event.data : null;
     const type = (parsed && typeof parsed.type === "string" && parsed.type) || event.type || "message";
 
     if (type === "task_run.state" && parsed && isObject(parsed.run)) {
@@ -116,7 +117,11 @@ export function createEventStore() {
       if (appended) state.timeline.push({ status, at: run.modified_at || run.created_at || "" });
       if (newOutput) state.output = parsed.output;
       keepRaw(type, rawData);
-      return { action: appended ? "append" : "update", kind: "state", item: { run, status, output: newOutput ? parsed.output : null } };
+      return {
+        action: appended ? "append" : "update",
+        kind: "state",
+        item: { run, status, output: newOutput ? parsed.output : null },
+      };
     }
 
     if (type.startsWith(MESSAGE_PREFIX) && parsed) {
@@ -153,7 +158,7 @@ export function createEventStore() {
     if (type === "error") {
       const e = parsed && isObject(parsed.error) ? parsed.error : {};
       const item = {
-        message: typeof e.message === "string" ? e.message : (parsed ? "Error event without a message" : rawData),
+        message: typeof e.message === "string" ? e.message : parsed ? "Error event without a message" : rawData,
         refId: typeof e.ref_id === "string" ? e.ref_id : "",
         detail: e.detail ?? null,
       };

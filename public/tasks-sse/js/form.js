@@ -44,9 +44,14 @@ export function createForm(form, { onSubmit }) {
   function showOutputMode() {
     const mode = outputMode();
     for (const el of form.querySelectorAll("[data-output-mode]")) el.hidden = el.dataset.outputMode !== mode;
-    if (mode === "json" && $("#output-schema").value.trim() === "") $("#output-schema").value = JSON.stringify(EXAMPLE_OUTPUT_SCHEMA, null, 2);
+    if (mode === "json" && $("#output-schema").value.trim() === "")
+      $("#output-schema").value = JSON.stringify(EXAMPLE_OUTPUT_SCHEMA, null, 2);
   }
-  for (const r of form.querySelectorAll('input[name="outputMode"]')) r.addEventListener("change", () => { showOutputMode(); validateSoon(); });
+  for (const r of form.querySelectorAll('input[name="outputMode"]'))
+    r.addEventListener("change", () => {
+      showOutputMode();
+      validateSoon();
+    });
   $("#schema-example").addEventListener("click", () => {
     $("#output-schema").value = JSON.stringify(EXAMPLE_OUTPUT_SCHEMA, null, 2);
     validateSoon();
@@ -63,9 +68,18 @@ export function createForm(form, { onSubmit }) {
       const problems = [];
       for (const part of parts) {
         const n = normalizeDomain(part);
-        if (n.error) { problems.push(n.error); continue; }
-        if (chips[field].includes(n.domain)) { problems.push(`${n.domain} is already in the list.`); continue; }
-        if (chips.includeDomains.length + chips.excludeDomains.length >= LIMITS.domains) { problems.push(`At most ${LIMITS.domains} domains in all.`); break; }
+        if (n.error) {
+          problems.push(n.error);
+          continue;
+        }
+        if (chips[field].includes(n.domain)) {
+          problems.push(`${n.domain} is already in the list.`);
+          continue;
+        }
+        if (chips.includeDomains.length + chips.excludeDomains.length >= LIMITS.domains) {
+          problems.push(`At most ${LIMITS.domains} domains in all.`);
+          break;
+        }
         chips[field].push(n.domain);
       }
       input.value = problems.length ? parts.filter((p) => normalizeDomain(p).error).join(" ") : "";
@@ -75,15 +89,19 @@ export function createForm(form, { onSubmit }) {
       validateSoon();
     };
     input.addEventListener("keydown", (e) => {
-      if (e.key === "Enter" || e.key === ",") { e.preventDefault(); add(); }
-      else if (e.key === "Backspace" && input.value === "" && chips[field].length) {
+      if (e.key === "Enter" || e.key === ",") {
+        e.preventDefault();
+        add();
+      } else if (e.key === "Backspace" && input.value === "" && chips[field].length) {
         chips[field].pop();
         renderChips(field, list);
         validateSoon();
       }
     });
     box.querySelector(".chip-add").addEventListener("click", add);
-    input.addEventListener("blur", () => { if (input.value.trim()) add(); });
+    input.addEventListener("blur", () => {
+      if (input.value.trim()) add();
+    });
   }
   function renderChips(field, list) {
     const frag = document.createDocumentFragment();
@@ -105,11 +123,28 @@ export function createForm(form, { onSubmit }) {
   // metadata rows
   function addMetadataRow(key = "", value = "") {
     const n = metadataRows.children.length + 1;
-    const k = h("input", { type: "text", class: "meta-key", "aria-label": `Metadata key ${n}`, placeholder: "key", autocomplete: "off" });
-    const v = h("input", { type: "text", class: "meta-value", "aria-label": `Metadata value ${n}`, placeholder: "value", autocomplete: "off" });
+    const k = h("input", {
+      type: "text",
+      class: "meta-key",
+      "aria-label": `Metadata key ${n}`,
+      placeholder: "key",
+      autocomplete: "off",
+    });
+    const v = h("input", {
+      type: "text",
+      class: "meta-value",
+      "aria-label": `Metadata value ${n}`,
+      placeholder: "value",
+      autocomplete: "off",
+    });
     k.value = key;
     v.value = value;
-    const remove = h("button", { type: "button", class: "small", "aria-label": `Remove metadata row ${n}`, text: "Remove" });
+    const remove = h("button", {
+      type: "button",
+      class: "small",
+      "aria-label": `Remove metadata row ${n}`,
+      text: "Remove",
+    });
     const row = h("li", { class: "metadata-row" }, [k, v, remove]);
     remove.addEventListener("click", () => {
       row.remove();
@@ -137,7 +172,10 @@ export function createForm(form, { onSubmit }) {
       excludeDomains: [...chips.excludeDomains],
       webhookUrl: $("#webhook-url").value,
       webhookEventTypes: [...form.querySelectorAll('input[name="webhookEventTypes"]:checked')].map((c) => c.value),
-      metadata: [...metadataRows.querySelectorAll(".metadata-row")].map((r) => ({ key: r.querySelector(".meta-key").value, value: r.querySelector(".meta-value").value })),
+      metadata: [...metadataRows.querySelectorAll(".metadata-row")].map((r) => ({
+        key: r.querySelector(".meta-key").value,
+        value: r.querySelector(".meta-value").value,
+      })),
       mcpServers: $("#mcp-servers").value,
       enableEvents: enableEvents.checked,
     };
@@ -157,25 +195,42 @@ export function createForm(form, { onSubmit }) {
       const mine = errors.filter((e) => e.field === field && !(quiet && field === "input" && emptyInput));
       el.textContent = mine.map((e) => e.message).join(" ");
       el.hidden = mine.length === 0;
-      const control = field === "input" ? $("#input") : field === "inputSchema" ? $("#input-schema") : field === "webhookUrl" ? $("#webhook-url") : field === "mcpServers" ? $("#mcp-servers") : null;
+      const control =
+        field === "input"
+          ? $("#input")
+          : field === "inputSchema"
+            ? $("#input-schema")
+            : field === "webhookUrl"
+              ? $("#webhook-url")
+              : field === "mcpServers"
+                ? $("#mcp-servers")
+                : null;
       if (control) control.setAttribute("aria-invalid", String(mine.length > 0));
     }
     // Excluded-domain warning shares the exclude field's slot when there is no error there.
     const excl = fieldError("excludeDomains");
     const exclWarn = warnings.find((w) => w.field === "excludeDomains");
-    if (excl.hidden && exclWarn) { excl.textContent = exclWarn.message; excl.hidden = false; excl.dataset.level = "warning"; }
-    else delete excl.dataset.level;
+    if (excl.hidden && exclWarn) {
+      excl.textContent = exclWarn.message;
+      excl.hidden = false;
+      excl.dataset.level = "warning";
+    } else delete excl.dataset.level;
 
     const schemaErrors = errors.filter((e) => e.field === "outputSchema");
     const schemaWarnings = warnings.filter((w) => w.field === "outputSchema");
     const frag = document.createDocumentFragment();
-    for (const [list, level] of [[schemaErrors, "error"], [schemaWarnings, "warning"]]) {
+    for (const [list, level] of [
+      [schemaErrors, "error"],
+      [schemaWarnings, "warning"],
+    ]) {
       for (const p of list) {
-        frag.append(h("li", { class: `problem problem-${level}`, dataset: { path: p.path || "" } }, [
-          h("span", { class: "problem-level", text: level === "error" ? "Error" : "Warning" }),
-          p.path ? h("code", { class: "problem-path", text: p.path }) : null,
-          h("span", { class: "problem-message", text: p.message }),
-        ]));
+        frag.append(
+          h("li", { class: `problem problem-${level}`, dataset: { path: p.path || "" } }, [
+            h("span", { class: "problem-level", text: level === "error" ? "Error" : "Warning" }),
+            p.path ? h("code", { class: "problem-path", text: p.path }) : null,
+            h("span", { class: "problem-message", text: p.message }),
+          ]),
+        );
       }
     }
     schemaProblems.replaceChildren(frag);
@@ -199,13 +254,21 @@ export function createForm(form, { onSubmit }) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     submitted = true;
-    if (timer) { clearTimeout(timer); timer = null; }
+    if (timer) {
+      clearTimeout(timer);
+      timer = null;
+    }
     const result = validate();
     if (!result.body) {
       const first = result.errors[0];
       showApiError(null);
       formError.hidden = false;
-      formError.replaceChildren(h("strong", { text: "Not sent: " }), h("span", { text: `${result.errors.length} problem${result.errors.length === 1 ? "" : "s"} to fix (shown next to the fields).` }));
+      formError.replaceChildren(
+        h("strong", { text: "Not sent: " }),
+        h("span", {
+          text: `${result.errors.length} problem${result.errors.length === 1 ? "" : "s"} to fix (shown next to the fields).`,
+        }),
+      );
       focusField(first.field);
       return;
     }
@@ -213,8 +276,19 @@ export function createForm(form, { onSubmit }) {
   });
 
   function focusField(field) {
-    const map = { input: "#input", processor: "#processor", outputSchema: "#output-schema", inputSchema: "#input-schema", includeDomains: "#include-domain", excludeDomains: "#exclude-domain", webhookUrl: "#webhook-url", mcpServers: "#mcp-servers", metadata: "#metadata-rows input" };
-    if (["inputSchema", "includeDomains", "excludeDomains", "webhookUrl", "mcpServers", "metadata"].includes(field)) $("#advanced").open = true;
+    const map = {
+      input: "#input",
+      processor: "#processor",
+      outputSchema: "#output-schema",
+      inputSchema: "#input-schema",
+      includeDomains: "#include-domain",
+      excludeDomains: "#exclude-domain",
+      webhookUrl: "#webhook-url",
+      mcpServers: "#mcp-servers",
+      metadata: "#metadata-rows input",
+    };
+    if (["inputSchema", "includeDomains", "excludeDomains", "webhookUrl", "mcpServers", "metadata"].includes(field))
+      $("#advanced").open = true;
     const el = $(map[field] || "#input");
     if (el) el.focus();
   }

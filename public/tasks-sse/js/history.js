@@ -40,7 +40,13 @@ function serialize(entries) {
 /**
  * @param {{ storage?: Storage, key?: string, maxEntries?: number, maxBytes?: number, now?: () => number }} options
  */
-export function createHistory({ storage, key = HISTORY_KEY, maxEntries = DEFAULT_MAX_ENTRIES, maxBytes = DEFAULT_MAX_BYTES, now = () => Date.now() } = {}) {
+export function createHistory({
+  storage,
+  key = HISTORY_KEY,
+  maxEntries = DEFAULT_MAX_ENTRIES,
+  maxBytes = DEFAULT_MAX_BYTES,
+  now = () => Date.now(),
+} = {}) {
   let entries = [];
   let notice = "";
 
@@ -52,14 +58,18 @@ export function createHistory({ storage, key = HISTORY_KEY, maxEntries = DEFAULT
     } catch {
       notice = `${reason} It could not be backed up (storage full) and a new history was started.`;
     }
-    try { storage.removeItem(key); } catch { /* nothing more to do */ }
+    try {
+      storage.removeItem(key);
+    } catch {
+      /* nothing more to do */
+    }
   }
 
   function load() {
     entries = [];
     notice = "";
     if (!storage) return { entries: [], notice };
-    let raw = null;
+    let raw;
     try {
       raw = storage.getItem(key);
     } catch {
@@ -79,7 +89,10 @@ export function createHistory({ storage, key = HISTORY_KEY, maxEntries = DEFAULT
       return { entries: [], notice };
     }
     if (parsed.v !== VERSION || !Array.isArray(parsed.entries)) {
-      setAside(raw, `The saved task history has format version ${JSON.stringify(parsed.v)}, which this page does not read.`);
+      setAside(
+        raw,
+        `The saved task history has format version ${JSON.stringify(parsed.v)}, which this page does not read.`,
+      );
       return { entries: [], notice };
     }
     const seen = new Set();
@@ -162,8 +175,12 @@ export function createHistory({ storage, key = HISTORY_KEY, maxEntries = DEFAULT
     upsert,
     remove,
     clear,
-    get notice() { return notice; },
-    clearNotice() { notice = ""; },
+    get notice() {
+      return notice;
+    },
+    clearNotice() {
+      notice = "";
+    },
   };
 }
 

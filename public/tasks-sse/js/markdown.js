@@ -12,7 +12,9 @@ const RULE = /^\s*([-*_])(\s*\1){2,}\s*$/;
 
 /** Split text into blocks: { type: "heading"|"para"|"ul"|"ol"|"quote"|"code"|"rule", ... }. */
 export function parseBlocks(text) {
-  const lines = String(text ?? "").replace(/\r\n?/g, "\n").split("\n");
+  const lines = String(text ?? "")
+    .replace(/\r\n?/g, "\n")
+    .split("\n");
   const blocks = [];
   let para = [];
   const flush = () => {
@@ -30,16 +32,27 @@ export function parseBlocks(text) {
       blocks.push({ type: "code", text: code.join("\n") });
       continue;
     }
-    if (line.trim() === "") { flush(); continue; }
+    if (line.trim() === "") {
+      flush();
+      continue;
+    }
     let m;
-    if ((m = HEADING.exec(line))) { flush(); blocks.push({ type: "heading", level: m[1].length, text: m[2] }); continue; }
-    if (RULE.test(line)) { flush(); blocks.push({ type: "rule" }); continue; }
-    if ((m = BULLET.exec(line)) || (m = ORDERED.exec(line))) {
+    if ((m = HEADING.exec(line))) {
+      flush();
+      blocks.push({ type: "heading", level: m[1].length, text: m[2] });
+      continue;
+    }
+    if (RULE.test(line)) {
+      flush();
+      blocks.push({ type: "rule" });
+      continue;
+    }
+    if (BULLET.test(line) || ORDERED.test(line)) {
       flush();
       const ordered = ORDERED.test(line);
       const re = ordered ? ORDERED : BULLET;
       const items = [];
-      let start = ordered ? Number(ORDERED.exec(line)[1]) : 1;
+      const start = ordered ? Number(ORDERED.exec(line)[1]) : 1;
       while (i < lines.length && re.test(lines[i])) {
         const mm = re.exec(lines[i]);
         items.push(ordered ? mm[2] : mm[1]);
@@ -47,10 +60,9 @@ export function parseBlocks(text) {
       }
       i -= 1;
       blocks.push(ordered ? { type: "ol", start, items } : { type: "ul", items });
-      start = 1;
       continue;
     }
-    if ((m = QUOTE.exec(line))) {
+    if (QUOTE.test(line)) {
       flush();
       const quoted = [];
       while (i < lines.length && QUOTE.test(lines[i])) quoted.push(QUOTE.exec(lines[i++])[1]);
@@ -64,7 +76,8 @@ export function parseBlocks(text) {
   return blocks;
 }
 
-const INLINE = /(`+)([\s\S]*?)\1|\*\*([^*]+?)\*\*|__([^_]+?)__|\*([^*\s][^*]*?)\*|\[([^\]]+)\]\(\s*([^)\s]+)(?:\s+"[^"]*")?\s*\)|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"\]])/g;
+const INLINE =
+  /(`+)([\s\S]*?)\1|\*\*([^*]+?)\*\*|__([^_]+?)__|\*([^*\s][^*]*?)\*|\[([^\]]+)\]\(\s*([^)\s]+)(?:\s+"[^"]*")?\s*\)|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"\]])/g;
 
 /** Inline tokens: { type: "text"|"code"|"strong"|"em"|"link", text, url? }. */
 export function parseInline(text) {

@@ -8,6 +8,10 @@
 
 import { codeChallengeS256, generateCodeVerifier, randomToken } from "./pkce.js";
 
+// Control characters in text from elsewhere, replaced by spaces before it is shown.
+// eslint-disable-next-line no-control-regex -- matching them is the point
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]+/g;
+
 /** sessionStorage: the sign-in in flight in this tab (state, verifier, client, token URL). */
 export const PENDING_KEY = "tasks-sse.oauth.pending";
 /** localStorage: registered client_ids, per provider and redirect URI. */
@@ -152,11 +156,17 @@ export async function discover({ config, fetch }) {
   }
   const methods = meta.code_challenge_methods_supported;
   if (Array.isArray(methods) && !methods.includes("S256")) {
-    throw new OAuthError("pkce_unsupported", "The sign-in provider does not support PKCE with S256, which this page requires.");
+    throw new OAuthError(
+      "pkce_unsupported",
+      "The sign-in provider does not support PKCE with S256, which this page requires.",
+    );
   }
   const authMethods = meta.token_endpoint_auth_methods_supported;
   if (Array.isArray(authMethods) && !authMethods.includes("none")) {
-    throw new OAuthError("public_client_unsupported", "The sign-in provider does not accept browser apps without a client secret.");
+    throw new OAuthError(
+      "public_client_unsupported",
+      "The sign-in provider does not accept browser apps without a client secret.",
+    );
   }
   return {
     issuer: fallback.issuer,
@@ -242,7 +252,10 @@ export async function registerClient({ endpoints, redirectUri, fetch, clientName
       credentials: "omit",
     });
   } catch {
-    throw new OAuthError("network", "Could not reach Parallel to register this page (network error). Check the connection and try again.");
+    throw new OAuthError(
+      "network",
+      "Could not reach Parallel to register this page (network error). Check the connection and try again.",
+    );
   }
   const body = await readJson(res);
   if (!res.ok) {
@@ -250,14 +263,22 @@ export async function registerClient({ endpoints, redirectUri, fetch, clientName
     const what = err.error
       ? `Parallel refused to register this page for sign-in (HTTP ${res.status}, ${providerText(err.error)}).`
       : `Could not register this page with Parallel: the provider or this site's proxy answered HTTP ${res.status}. Try again later, or paste a key.`;
-    throw new OAuthError("registration_failed", what + saidSuffix(err.error_description),
-      { status: res.status, providerError: err.error || "" });
+    throw new OAuthError("registration_failed", what + saidSuffix(err.error_description), {
+      status: res.status,
+      providerError: err.error || "",
+    });
   }
   if (!isObject(body) || typeof body.client_id !== "string" || !body.client_id) {
-    throw new OAuthError("registration_failed", "Parallel's registration answer had no client_id; sign-in cannot continue.");
+    throw new OAuthError(
+      "registration_failed",
+      "Parallel's registration answer had no client_id; sign-in cannot continue.",
+    );
   }
   if (Array.isArray(body.redirect_uris) && !body.redirect_uris.includes(redirectUri)) {
-    throw new OAuthError("registration_failed", "Parallel registered this page with a different return address; sign-in cannot continue.");
+    throw new OAuthError(
+      "registration_failed",
+      "Parallel registered this page with a different return address; sign-in cannot continue.",
+    );
   }
   return body.client_id;
 }
@@ -273,7 +294,14 @@ export async function ensureClient({ endpoints, redirectUri, storage, fetch, cli
 
 // --- authorize ---------------------------------------------------------------------------------
 
-export function buildAuthorizeUrl({ authorizationEndpoint, clientId, redirectUri, scope = DEFAULT_SCOPE, codeChallenge, state }) {
+export function buildAuthorizeUrl({
+  authorizationEndpoint,
+  clientId,
+  redirectUri,
+  scope = DEFAULT_SCOPE,
+  codeChallenge,
+  state,
+}) {
   const u = new URL(authorizationEndpoint);
   const params = {
     client_id: clientId,
@@ -312,7 +340,10 @@ export async function beginSignIn({ config, redirectUri, fetch, storage, session
   try {
     session.setItem(PENDING_KEY, JSON.stringify(pending));
   } catch {
-    throw new OAuthError("storage", "This browser refused to keep the sign-in state (sessionStorage is unavailable), so sign-in cannot work here. Paste a key instead.");
+    throw new OAuthError(
+      "storage",
+      "This browser refused to keep the sign-in state (sessionStorage is unavailable), so sign-in cannot work here. Paste a key instead.",
+    );
   }
   return buildAuthorizeUrl({
     authorizationEndpoint: endpoints.authorizationEndpoint,
@@ -381,7 +412,7 @@ export function abandonPending({ session, storage }) {
 
 function providerText(s) {
   // Provider text is untrusted: the page shows it via textContent; here it is only trimmed.
-  return String(s).replace(/[\u0000-\u001f\u007f]+/g, " ").trim().slice(0, MAX_PROVIDER_TEXT);
+  return String(s).replace(CONTROL_CHARS, " ").trim().slice(0, MAX_PROVIDER_TEXT);
 }
 
 function saidSuffix(description) {
@@ -393,15 +424,18 @@ function saidSuffix(description) {
 export function describeProviderError(error, description = "") {
   const known = {
     access_denied: "You declined the sign-in at Parallel, so no key was shared. Sign in again or paste a key.",
-    invalid_client: "Parallel did not recognise this page's app registration (invalid_client). The registration was forgotten; sign in again to register afresh.",
-    unauthorized_client: "Parallel does not allow this page's app registration to sign in (unauthorized_client). The registration was forgotten; sign in again to register afresh.",
+    invalid_client:
+      "Parallel did not recognise this page's app registration (invalid_client). The registration was forgotten; sign in again to register afresh.",
+    unauthorized_client:
+      "Parallel does not allow this page's app registration to sign in (unauthorized_client). The registration was forgotten; sign in again to register afresh.",
     invalid_scope: "Parallel refused the permission this page asks for (invalid_scope).",
     invalid_request: "Parallel rejected the sign-in request as invalid (invalid_request). Sign in again.",
     unsupported_response_type: "Parallel does not support this kind of sign-in (unsupported_response_type).",
     server_error: "Parallel had an internal error during sign-in (server_error). Try again in a moment.",
     temporarily_unavailable: "Parallel's sign-in is temporarily unavailable. Try again in a moment.",
   };
-  const base = known[error] || `Parallel reported a sign-in error (${providerText(error) || "unknown"}). Sign in again.`;
+  const base =
+    known[error] || `Parallel reported a sign-in error (${providerText(error) || "unknown"}). Sign in again.`;
   return base + saidSuffix(description);
 }
 
@@ -418,31 +452,45 @@ export async function completeSignIn({ callback, session, storage, fetch, proxyB
   if (callback.error) {
     // Shown either way (no request follows); acted on only when the state proves it is ours.
     if (stateOk && callback.error !== "access_denied") forgetClientId(storage, pending.issuer, pending.redirectUri);
-    throw new OAuthError(callback.error === "access_denied" ? "access_denied" : "provider_error",
-      describeProviderError(callback.error, callback.errorDescription), { providerError: callback.error });
+    throw new OAuthError(
+      callback.error === "access_denied" ? "access_denied" : "provider_error",
+      describeProviderError(callback.error, callback.errorDescription),
+      { providerError: callback.error },
+    );
   }
   if (!pending) {
-    throw new OAuthError("state_mismatch",
-      "This page received a sign-in response it did not start in this tab, so it was refused and no key was requested. Sign in again.");
+    throw new OAuthError(
+      "state_mismatch",
+      "This page received a sign-in response it did not start in this tab, so it was refused and no key was requested. Sign in again.",
+    );
   }
   if (!callback.state) {
-    throw new OAuthError("state_mismatch",
-      "The sign-in response carried no state, so it was refused and no key was requested. Sign in again.");
+    throw new OAuthError(
+      "state_mismatch",
+      "The sign-in response carried no state, so it was refused and no key was requested. Sign in again.",
+    );
   }
   if (!stateOk) {
-    throw new OAuthError("state_mismatch",
-      "The sign-in response does not match the sign-in this tab started (state mismatch), so it was refused and no key was requested. Sign in again.");
+    throw new OAuthError(
+      "state_mismatch",
+      "The sign-in response does not match the sign-in this tab started (state mismatch), so it was refused and no key was requested. Sign in again.",
+    );
   }
   if (callback.iss && safeIssuer(callback.iss) !== pending.issuer) {
-    throw new OAuthError("issuer_mismatch",
-      "The sign-in response came from a different provider than the one this tab asked, so it was refused and no key was requested.");
+    throw new OAuthError(
+      "issuer_mismatch",
+      "The sign-in response came from a different provider than the one this tab asked, so it was refused and no key was requested.",
+    );
   }
   if (!callback.code) {
     throw new OAuthError("provider_error", "The sign-in response carried no code. Sign in again.");
   }
   const base = proxyBase ? checkProxyBase(proxyBase) : "";
   if (!pending.tokenUrl.startsWith(base + "/") || !/^\/[^/\\]/.test(pending.tokenUrl)) {
-    throw new OAuthError("config", "The stored sign-in names a token endpoint outside this site's proxy; it was refused.");
+    throw new OAuthError(
+      "config",
+      "The stored sign-in names a token endpoint outside this site's proxy; it was refused.",
+    );
   }
 
   const form = new URLSearchParams({
@@ -469,17 +517,25 @@ export async function completeSignIn({ callback, session, storage, fetch, proxyB
     const said = saidSuffix(isObject(body) ? body.error_description : "");
     if (err === "invalid_client" || err === "unauthorized_client") {
       forgetClientId(storage, pending.issuer, pending.redirectUri);
-      throw new OAuthError("invalid_client", describeProviderError(err, isObject(body) ? body.error_description : ""),
-        { status: res.status, providerError: err });
+      throw new OAuthError("invalid_client", describeProviderError(err, isObject(body) ? body.error_description : ""), {
+        status: res.status,
+        providerError: err,
+      });
     }
     if (err === "invalid_grant") {
-      throw new OAuthError("invalid_grant",
-        "Parallel did not accept this sign-in code: it was already used, has expired, or does not belong to this sign-in (invalid_grant). Sign in again." + said,
-        { status: res.status, providerError: err });
+      throw new OAuthError(
+        "invalid_grant",
+        "Parallel did not accept this sign-in code: it was already used, has expired, or does not belong to this sign-in (invalid_grant). Sign in again." +
+          said,
+        { status: res.status, providerError: err },
+      );
     }
-    throw new OAuthError("token_failed",
-      `Parallel did not hand over a key (HTTP ${res.status}${err ? `, ${providerText(err)}` : ""}). Sign in again.` + said,
-      { status: res.status, providerError: err });
+    throw new OAuthError(
+      "token_failed",
+      `Parallel did not hand over a key (HTTP ${res.status}${err ? `, ${providerText(err)}` : ""}). Sign in again.` +
+        said,
+      { status: res.status, providerError: err },
+    );
   }
   if (!isObject(body) || typeof body.access_token !== "string" || !body.access_token.trim()) {
     throw new OAuthError("token_failed", "Parallel's answer held no key (no access_token). Sign in again.");

@@ -2,8 +2,7 @@
 // Pure ES module: runs in the browser and under Node 20 (both have globalThis.crypto).
 
 /** RFC 7636 section 4.1 "unreserved" characters: 66 symbols. */
-export const VERIFIER_ALPHABET =
-  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+export const VERIFIER_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
 
 const VERIFIER_RE = /^[A-Za-z0-9\-._~]{43,128}$/;
 // The largest multiple of 66 that fits in a byte; bytes at or above it are discarded so that every

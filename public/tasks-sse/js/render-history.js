@@ -9,7 +9,10 @@ export function createHistoryView(root, { onSelect, onDelete, onClear }) {
   const dismiss = h("button", { type: "button", class: "small", text: "Dismiss" });
   const noticeBox = h("div", { class: "notice-box", hidden: true }, [notice, dismiss]);
   const list = h("ul", { class: "history-list", "aria-label": "Task runs" });
-  const empty = h("p", { class: "muted history-empty", text: "No task runs yet. Runs you create are kept here, in this browser." });
+  const empty = h("p", {
+    class: "muted history-empty",
+    text: "No task runs yet. Runs you create are kept here, in this browser.",
+  });
   const clear = h("button", { type: "button", class: "small danger", text: "Clear all" });
   const confirmBox = h("div", { class: "confirm", hidden: true }, [
     h("span", { text: "Remove every run from this browser's history? " }),
@@ -25,37 +28,72 @@ export function createHistoryView(root, { onSelect, onDelete, onClear }) {
   );
   root.setAttribute("aria-labelledby", "history-title");
 
-  dismiss.addEventListener("click", () => { noticeBox.hidden = true; });
-  clear.addEventListener("click", () => { confirmBox.hidden = false; confirmBox.querySelector(".confirm-no").focus(); });
-  confirmBox.querySelector(".confirm-no").addEventListener("click", () => { confirmBox.hidden = true; clear.focus(); });
-  confirmBox.querySelector(".confirm-yes").addEventListener("click", () => { confirmBox.hidden = true; onClear(); clear.focus(); });
+  dismiss.addEventListener("click", () => {
+    noticeBox.hidden = true;
+  });
+  clear.addEventListener("click", () => {
+    confirmBox.hidden = false;
+    confirmBox.querySelector(".confirm-no").focus();
+  });
+  confirmBox.querySelector(".confirm-no").addEventListener("click", () => {
+    confirmBox.hidden = true;
+    clear.focus();
+  });
+  confirmBox.querySelector(".confirm-yes").addEventListener("click", () => {
+    confirmBox.hidden = true;
+    onClear();
+    clear.focus();
+  });
 
   function item(entry, selected) {
     const open = h("button", { type: "button", class: "history-open", "aria-current": selected ? "true" : null }, [
-      h("span", { class: "history-line" }, [statusBadge(entry.status), h("span", { class: "history-processor", text: entry.processor || "?" }), h("time", { class: "muted", datetime: entry.createdAt || null, text: dateTime(entry.createdAt) })]),
+      h("span", { class: "history-line" }, [
+        statusBadge(entry.status),
+        h("span", { class: "history-processor", text: entry.processor || "?" }),
+        h("time", { class: "muted", datetime: entry.createdAt || null, text: dateTime(entry.createdAt) }),
+      ]),
       h("span", { class: "history-preview", text: entry.inputPreview || "(no input)" }),
     ]);
     open.addEventListener("click", () => onSelect(entry.runId));
-    const copy = h("button", { type: "button", class: "small", "aria-label": `Copy run id ${entry.runId}`, text: "Copy id" });
+    const copy = h("button", {
+      type: "button",
+      class: "small",
+      "aria-label": `Copy run id ${entry.runId}`,
+      text: "Copy id",
+    });
     copy.addEventListener("click", async () => {
       const ok = await copyText(entry.runId);
       copy.textContent = ok ? "Copied" : "Copy failed";
-      setTimeout(() => { copy.textContent = "Copy id"; }, 1500);
+      setTimeout(() => {
+        copy.textContent = "Copy id";
+      }, 1500);
     });
-    const del = h("button", { type: "button", class: "small danger", "aria-label": `Delete run ${entry.runId} from history`, text: "Delete" });
+    const del = h("button", {
+      type: "button",
+      class: "small danger",
+      "aria-label": `Delete run ${entry.runId} from history`,
+      text: "Delete",
+    });
     del.addEventListener("click", () => onDelete(entry.runId));
-    const li = h("li", { class: `history-item${selected ? " selected" : ""}`, dataset: { runId: entry.runId, status: entry.status } }, [
-      open,
-      h("div", { class: "history-tools" }, [h("code", { class: "history-id", text: entry.runId }), copy, del]),
-    ]);
+    const li = h(
+      "li",
+      { class: `history-item${selected ? " selected" : ""}`, dataset: { runId: entry.runId, status: entry.status } },
+      [open, h("div", { class: "history-tools" }, [h("code", { class: "history-id", text: entry.runId }), copy, del])],
+    );
     if (selected) {
       const details = h("dl", { class: "history-details" }, [
-        h("dt", { text: "Run id" }), h("dd", {}, [h("code", { text: entry.runId })]),
-        h("dt", { text: "Status" }), h("dd", { text: `${entry.status}${entry.isActive ? " (active)" : ""}` }),
-        h("dt", { text: "Processor" }), h("dd", { text: entry.processor || "?" }),
-        h("dt", { text: "Created" }), h("dd", { text: entry.createdAt || "?" }),
-        entry.error ? h("dt", { text: "Error" }) : null, entry.error ? h("dd", { text: entry.error }) : null,
-        h("dt", { text: "Input" }), h("dd", {}, [h("pre", { class: "history-input", text: entry.input || entry.inputPreview || "" })]),
+        h("dt", { text: "Run id" }),
+        h("dd", {}, [h("code", { text: entry.runId })]),
+        h("dt", { text: "Status" }),
+        h("dd", { text: `${entry.status}${entry.isActive ? " (active)" : ""}` }),
+        h("dt", { text: "Processor" }),
+        h("dd", { text: entry.processor || "?" }),
+        h("dt", { text: "Created" }),
+        h("dd", { text: entry.createdAt || "?" }),
+        entry.error ? h("dt", { text: "Error" }) : null,
+        entry.error ? h("dd", { text: entry.error }) : null,
+        h("dt", { text: "Input" }),
+        h("dd", {}, [h("pre", { class: "history-input", text: entry.input || entry.inputPreview || "" })]),
       ]);
       li.append(details);
     }

@@ -26,14 +26,26 @@ export function jsonTree(value, depth = 0, key = null) {
   }
   const entries = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
   const brackets = Array.isArray(value) ? ["[", "]"] : ["{", "}"];
-  if (entries.length === 0) return h("div", { class: "json-leaf" }, [label, h("span", { class: "json-punct", text: brackets.join("") })]);
-  const count = Array.isArray(value) ? `${entries.length} item${entries.length === 1 ? "" : "s"}` : `${entries.length} field${entries.length === 1 ? "" : "s"}`;
+  if (entries.length === 0)
+    return h("div", { class: "json-leaf" }, [label, h("span", { class: "json-punct", text: brackets.join("") })]);
+  const count = Array.isArray(value)
+    ? `${entries.length} item${entries.length === 1 ? "" : "s"}`
+    : `${entries.length} field${entries.length === 1 ? "" : "s"}`;
   const details = h("details", { class: "json-node" });
   details.open = depth < OPEN_DEPTH;
-  details.append(h("summary", {}, [label, h("span", { class: "json-punct", text: brackets[0] }), h("span", { class: "json-count", text: ` ${count} ` }), h("span", { class: "json-punct", text: brackets[1] })]));
+  details.append(
+    h("summary", {}, [
+      label,
+      h("span", { class: "json-punct", text: brackets[0] }),
+      h("span", { class: "json-count", text: ` ${count} ` }),
+      h("span", { class: "json-punct", text: brackets[1] }),
+    ]),
+  );
   const body = h("div", { class: "json-children" });
-  for (const [k, v] of entries.slice(0, MAX_CHILDREN)) body.append(jsonTree(v, depth + 1, Array.isArray(value) ? null : k));
-  if (entries.length > MAX_CHILDREN) body.append(h("div", { class: "json-more", text: `… ${entries.length - MAX_CHILDREN} more (see raw JSON)` }));
+  for (const [k, v] of entries.slice(0, MAX_CHILDREN))
+    body.append(jsonTree(v, depth + 1, Array.isArray(value) ? null : k));
+  if (entries.length > MAX_CHILDREN)
+    body.append(h("div", { class: "json-more", text: `… ${entries.length - MAX_CHILDREN} more (see raw JSON)` }));
   details.append(body);
   return details;
 }
@@ -41,7 +53,10 @@ export function jsonTree(value, depth = 0, key = null) {
 function confidenceBadge(confidence) {
   const c = typeof confidence === "string" ? confidence.trim().toLowerCase() : "";
   const known = ["high", "medium", "low"].includes(c);
-  return h("span", { class: `badge confidence confidence-${known ? c : "unknown"}`, text: `confidence: ${c || "n/a"}` });
+  return h("span", {
+    class: `badge confidence confidence-${known ? c : "unknown"}`,
+    text: `confidence: ${c || "n/a"}`,
+  });
 }
 
 function citationItem(c) {
@@ -58,12 +73,18 @@ function citationItem(c) {
 }
 
 function basisSection(basis) {
-  const section = h("section", { class: "basis", "aria-label": "Basis" }, [h("h3", { text: `Basis (${basis.length} field${basis.length === 1 ? "" : "s"})` })]);
+  const section = h("section", { class: "basis", "aria-label": "Basis" }, [
+    h("h3", { text: `Basis (${basis.length} field${basis.length === 1 ? "" : "s"})` }),
+  ]);
   const list = h("ol", { class: "basis-list" });
   for (const b of basis) {
     if (!isObject(b)) continue;
     const item = h("li", { class: "basis-item", dataset: { field: String(b.field ?? "") } }, [
-      h("div", { class: "basis-head" }, [h("code", { class: "basis-field", text: String(b.field ?? "(field)") }), " ", confidenceBadge(b.confidence)]),
+      h("div", { class: "basis-head" }, [
+        h("code", { class: "basis-field", text: String(b.field ?? "(field)") }),
+        " ",
+        confidenceBadge(b.confidence),
+      ]),
     ]);
     if (b.reasoning) item.append(h("p", { class: "basis-reasoning", text: String(b.reasoning) }));
     const cites = Array.isArray(b.citations) ? b.citations : [];
@@ -84,9 +105,15 @@ function toolCallsSection(calls) {
   const section = h("section", { class: "tool-calls" }, [h("h3", { text: `MCP tool calls (${calls.length})` })]);
   for (const c of calls) {
     if (!isObject(c)) continue;
-    const d = h("details", { class: "tool-call" }, [h("summary", { text: `${c.server_name ?? "?"} · ${c.tool_name ?? "?"}${c.error ? " · error" : ""}` })]);
+    const d = h("details", { class: "tool-call" }, [
+      h("summary", { text: `${c.server_name ?? "?"} · ${c.tool_name ?? "?"}${c.error ? " · error" : ""}` }),
+    ]);
     let args = c.arguments;
-    try { args = JSON.stringify(JSON.parse(args), null, 2); } catch { /* keep as sent */ }
+    try {
+      args = JSON.stringify(JSON.parse(args), null, 2);
+    } catch {
+      /* keep as sent */
+    }
     d.append(h("pre", { class: "code", text: `arguments: ${args ?? ""}` }));
     if (c.content) d.append(h("pre", { class: "code", text: String(c.content) }));
     if (c.error) d.append(h("p", { class: "error-text", text: String(c.error) }));
@@ -100,7 +127,9 @@ function copyButton(label, getText) {
   b.addEventListener("click", async () => {
     const ok = await copyText(getText());
     b.textContent = ok ? "Copied" : "Copy failed";
-    setTimeout(() => { b.textContent = label; }, 1500);
+    setTimeout(() => {
+      b.textContent = label;
+    }, 1500);
   });
   return b;
 }
@@ -109,25 +138,35 @@ function copyButton(label, getText) {
 export function renderOutput(container, { output, run }) {
   container.replaceChildren();
   if (run && isObject(run.error)) {
-    container.append(h("div", { class: "api-error", role: "alert" }, [
-      h("strong", { text: "The run failed: " }), h("span", { class: "error-message", text: String(run.error.message ?? "no message") }),
-      run.error.ref_id ? h("span", { class: "ref-id", text: ` (ref_id ${run.error.ref_id})` }) : null,
-    ]));
+    container.append(
+      h("div", { class: "api-error", role: "alert" }, [
+        h("strong", { text: "The run failed: " }),
+        h("span", { class: "error-message", text: String(run.error.message ?? "no message") }),
+        run.error.ref_id ? h("span", { class: "ref-id", text: ` (ref_id ${run.error.ref_id})` }) : null,
+      ]),
+    );
   }
   if (run && Array.isArray(run.warnings) && run.warnings.length) {
     const ul = h("ul", { class: "warnings", "aria-label": "Warnings" });
-    for (const w of run.warnings) ul.append(h("li", { text: `${w && w.type ? `${w.type}: ` : ""}${w && w.message ? w.message : JSON.stringify(w)}` }));
+    for (const w of run.warnings)
+      ul.append(
+        h("li", { text: `${w && w.type ? `${w.type}: ` : ""}${w && w.message ? w.message : JSON.stringify(w)}` }),
+      );
     container.append(ul);
   }
   if (!isObject(output)) return;
 
-  const head = h("div", { class: "output-head" }, [h("h3", { text: output.type === "json" ? "Output (JSON)" : "Output (text)" })]);
+  const head = h("div", { class: "output-head" }, [
+    h("h3", { text: output.type === "json" ? "Output (JSON)" : "Output (text)" }),
+  ]);
   container.append(head);
 
   if (output.type === "json" || isObject(output.content)) {
     const pretty = JSON.stringify(output.content, null, 2);
     head.append(copyButton("Copy JSON", () => pretty));
-    container.append(h("div", { class: "json-view output-content", dataset: { format: "json" } }, [jsonTree(output.content)]));
+    container.append(
+      h("div", { class: "json-view output-content", dataset: { format: "json" } }, [jsonTree(output.content)]),
+    );
     if (isObject(output.output_schema)) {
       const d = h("details", { class: "generated-schema" }, [h("summary", { text: "Schema the auto mode generated" })]);
       d.append(h("pre", { class: "code", text: JSON.stringify(output.output_schema, null, 2) }));
@@ -146,10 +185,14 @@ export function renderOutput(container, { output, run }) {
       toggle.setAttribute("aria-pressed", String(showPlain));
       toggle.textContent = showPlain ? "Show formatted" : "Show plain text";
     });
-    head.append(toggle, copyButton("Copy text", () => text));
+    head.append(
+      toggle,
+      copyButton("Copy text", () => text),
+    );
     container.append(formatted, plain);
   }
 
   if (Array.isArray(output.basis) && output.basis.length) container.append(basisSection(output.basis));
-  if (Array.isArray(output.mcp_tool_calls) && output.mcp_tool_calls.length) container.append(toolCallsSection(output.mcp_tool_calls));
+  if (Array.isArray(output.mcp_tool_calls) && output.mcp_tool_calls.length)
+    container.append(toolCallsSection(output.mcp_tool_calls));
 }

@@ -26,8 +26,13 @@ function nextFrame(fn) {
 }
 
 const STATUS_LABELS = {
-  queued: "Queued", action_required: "Action required", running: "Running", completed: "Completed",
-  failed: "Failed", cancelling: "Cancelling", cancelled: "Cancelled",
+  queued: "Queued",
+  action_required: "Action required",
+  running: "Running",
+  completed: "Completed",
+  failed: "Failed",
+  cancelling: "Cancelling",
+  cancelled: "Cancelled",
 };
 
 export function statusLabel(status) {
@@ -43,9 +48,12 @@ export function statusBadge(status) {
 /** Words for a stream state from the SSE client. */
 export function describeStreamState(s, secondsLeft) {
   switch (s.state) {
-    case "idle": return "Not streaming.";
-    case "connecting": return s.attempt ? `Connecting (attempt ${s.attempt + 1})…` : "Connecting…";
-    case "live": return "Live: receiving events.";
+    case "idle":
+      return "Not streaming.";
+    case "connecting":
+      return s.attempt ? `Connecting (attempt ${s.attempt + 1})…` : "Connecting…";
+    case "live":
+      return "Live: receiving events.";
     case "reconnecting": {
       const n = secondsLeft ?? Math.max(0, Math.ceil(((s.at || Date.now()) + s.delayMs - Date.now()) / 1000));
       return `Reconnecting in ${n} s (attempt ${s.attempt} of ${s.maxAttempts}) — ${s.reason}.`;
@@ -55,7 +63,8 @@ export function describeStreamState(s, secondsLeft) {
       if (s.reason === "stopped") return `Ended: ${s.message || "stopped"}`;
       if (s.reason === "gave-up") return `Ended: ${s.message}. Press Reconnect to try again.`;
       return `Ended with an error${s.status ? ` (HTTP ${s.status})` : ""}: ${s.message}${s.refId ? ` (ref_id ${s.refId})` : ""}`;
-    default: return String(s.state);
+    default:
+      return String(s.state);
   }
 }
 
@@ -67,7 +76,14 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
   const copyId = h("button", { type: "button", class: "small", text: "Copy run id" });
   const stopBtn = h("button", { type: "button", class: "small", text: "Stop stream" });
   const reconnectBtn = h("button", { type: "button", class: "small", text: "Reconnect", hidden: true });
-  const streamState = h("p", { class: "stream-state", role: "status", "aria-live": "polite", "aria-atomic": "true", dataset: { state: "idle" }, text: "Not streaming." });
+  const streamState = h("p", {
+    class: "stream-state",
+    role: "status",
+    "aria-live": "polite",
+    "aria-atomic": "true",
+    dataset: { state: "idle" },
+    text: "Not streaming.",
+  });
   const streamInfo = h("p", { class: "stream-info muted" });
   const runError = h("div", { class: "api-error run-error", role: "alert", hidden: true });
 
@@ -81,24 +97,39 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
   const msgCount = h("span", { class: "count muted", text: "0" });
   const messages = h("ol", { class: "messages", "aria-label": "Progress messages" });
   const msgEarlier = h("button", { type: "button", class: "small msg-earlier", hidden: true });
-  const messagesBox = h("div", { class: "messages-box", tabindex: "0", "aria-label": "Progress messages, scrollable" }, [h("div", {}, [msgEarlier, messages])]);
+  const messagesBox = h(
+    "div",
+    { class: "messages-box", tabindex: "0", "aria-label": "Progress messages, scrollable" },
+    [h("div", {}, [msgEarlier, messages])],
+  );
   const errors = h("ul", { class: "event-errors", "aria-label": "Error events" });
   const others = h("div", { class: "other-events" });
   const output = h("div", { class: "output" });
 
-  const rawToggle = h("button", { type: "button", class: "small", "aria-expanded": "false", "aria-controls": "raw-events", text: "Show raw events" });
+  const rawToggle = h("button", {
+    type: "button",
+    class: "small",
+    "aria-expanded": "false",
+    "aria-controls": "raw-events",
+    text: "Show raw events",
+  });
   const rawMore = h("button", { type: "button", class: "small", hidden: true });
   const rawList = h("ol", { class: "raw-list" });
   const rawBox = h("div", { id: "raw-events", class: "raw-box", hidden: true }, [rawMore, rawList]);
 
   root.replaceChildren(
-    h("div", { class: "run-head" }, [title, statusSlot, h("div", { class: "run-actions" }, [copyId, stopBtn, reconnectBtn])]),
+    h("div", { class: "run-head" }, [
+      title,
+      statusSlot,
+      h("div", { class: "run-actions" }, [copyId, stopBtn, reconnectBtn]),
+    ]),
     meta,
     streamState,
     streamInfo,
     runError,
     h("section", { class: "panel-block", "aria-label": "Status and progress" }, [
-      h("h3", { text: "Status" }), timeline,
+      h("h3", { text: "Status" }),
+      timeline,
       h("div", { class: "progress-row" }, [progress, progressLabel]),
       h("dl", { class: "scorecard" }, [
         h("div", {}, [h("dt", { text: "Sources considered" }), considered]),
@@ -106,9 +137,17 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
       ]),
       h("details", { class: "sample-details" }, [h("summary", { text: "Sample of sources read" }), sample]),
     ]),
-    h("section", { class: "panel-block", "aria-label": "Messages" }, [h("h3", {}, ["Messages ", msgCount]), messagesBox, errors, others]),
+    h("section", { class: "panel-block", "aria-label": "Messages" }, [
+      h("h3", {}, ["Messages ", msgCount]),
+      messagesBox,
+      errors,
+      others,
+    ]),
     h("section", { class: "panel-block output-block", "aria-label": "Output" }, [output]),
-    h("section", { class: "panel-block", "aria-label": "Raw events" }, [h("div", { class: "raw-head" }, [h("h3", { text: "Raw events" }), rawToggle]), rawBox]),
+    h("section", { class: "panel-block", "aria-label": "Raw events" }, [
+      h("div", { class: "raw-head" }, [h("h3", { text: "Raw events" }), rawToggle]),
+      rawBox,
+    ]),
   );
 
   // --- state ---
@@ -132,20 +171,28 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
   // Only the reader's own scrolling (wheel, touch, keys, scrollbar) decides whether to follow; the
   // scroll events our own scrolling, trimming and scroll anchoring cause are ignored.
   let intentUntil = 0;
-  const intent = () => { intentUntil = now() + 1000; };
+  const intent = () => {
+    intentUntil = now() + 1000;
+  };
   for (const type of ["wheel", "touchstart", "touchmove", "pointerdown", "keydown"]) {
     messagesBox.addEventListener(type, intent, { passive: true });
   }
-  messagesBox.addEventListener("scroll", () => {
-    if (now() > intentUntil) return;
-    follow = messagesBox.scrollTop + messagesBox.clientHeight >= messagesBox.scrollHeight - 8;
-  }, { passive: true });
+  messagesBox.addEventListener(
+    "scroll",
+    () => {
+      if (now() > intentUntil) return;
+      follow = messagesBox.scrollTop + messagesBox.clientHeight >= messagesBox.scrollHeight - 8;
+    },
+    { passive: true },
+  );
 
   copyId.addEventListener("click", async () => {
     if (!session) return;
     const ok = await copyText(session.runId);
     copyId.textContent = ok ? "Copied" : "Copy failed";
-    setTimeout(() => { copyId.textContent = "Copy run id"; }, 1500);
+    setTimeout(() => {
+      copyId.textContent = "Copy run id";
+    }, 1500);
   });
   stopBtn.addEventListener("click", () => session && onStop(session));
   reconnectBtn.addEventListener("click", () => session && onReconnect(session));
@@ -187,8 +234,15 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
 
   function rawItem(r) {
     let pretty = r.data;
-    try { pretty = JSON.stringify(JSON.parse(r.data), null, 2); } catch { /* not JSON: as sent */ }
-    return h("li", { class: "raw-item" }, [h("span", { class: "raw-type", text: `#${r.seq} ${r.type}` }), h("pre", { class: "code", text: pretty })]);
+    try {
+      pretty = JSON.stringify(JSON.parse(r.data), null, 2);
+    } catch {
+      /* not JSON: as sent */
+    }
+    return h("li", { class: "raw-item" }, [
+      h("span", { class: "raw-type", text: `#${r.seq} ${r.type}` }),
+      h("pre", { class: "code", text: pretty }),
+    ]);
   }
 
   function schedule() {
@@ -208,7 +262,8 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
 
   function errorItem(e) {
     return h("li", { class: "api-error event-error" }, [
-      h("strong", { text: "Error event: " }), h("span", { class: "error-message", text: e.message }),
+      h("strong", { text: "Error event: " }),
+      h("span", { class: "error-message", text: e.message }),
       e.refId ? h("span", { class: "ref-id", text: ` (ref_id ${e.refId})` }) : null,
     ]);
   }
@@ -241,7 +296,8 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
 
   function applyState(item) {
     statusSlot.replaceChildren(statusBadge(item.status));
-    if (item.output || (item.run && item.run.error)) renderOutput(output, { output: item.output || session.store.state.output, run: item.run });
+    if (item.output || (item.run && item.run.error))
+      renderOutput(output, { output: item.output || session.store.state.output, run: item.run });
     if (item.status === "completed") {
       progress.value = 100;
       progressLabel.textContent = "100%";
@@ -249,16 +305,28 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
   }
 
   function timelineItem(t) {
-    return h("li", { class: `tl-item status-${t.status}`, title: t.inferred ? "No state event for this step: inferred from the first progress event" : null }, [
-      statusBadge(t.status),
-      h("time", { class: "muted", text: ` ${clockTime(t.at)}` }),
-      t.inferred ? h("span", { class: "muted inferred", text: " (from events)" }) : null,
-    ]);
+    return h(
+      "li",
+      {
+        class: `tl-item status-${t.status}`,
+        title: t.inferred ? "No state event for this step: inferred from the first progress event" : null,
+      },
+      [
+        statusBadge(t.status),
+        h("time", { class: "muted", text: ` ${clockTime(t.at)}` }),
+        t.inferred ? h("span", { class: "muted inferred", text: " (from events)" }) : null,
+      ],
+    );
   }
 
   function flush() {
     scheduled = false;
-    if (!session) { queue = []; head = 0; msgQueued = 0; return; }
+    if (!session) {
+      queue = [];
+      head = 0;
+      msgQueued = 0;
+      return;
+    }
     if (scrollPending > 0) {
       // Last frame's messages are laid out by now: scrolling to them costs no extra layout.
       // A few frames in a row, because messages scrolled into view get their real height
@@ -286,15 +354,27 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
     while (head < queue.length) {
       if ((rendered & 15) === 15 && now() - start > FRAME_BUDGET_MS) break;
       const r = queue[head++];
-      if (r.kind === "message" && skip > 0) { skip -= 1; msgQueued -= 1; continue; }
+      if (r.kind === "message" && skip > 0) {
+        skip -= 1;
+        msgQueued -= 1;
+        continue;
+      }
       rendered += 1;
-      if (r.kind === "message") { msgFrag.append(messageItem(r.item)); newMessages += 1; msgQueued -= 1; }
-      else if (r.kind === "stats") stats = r.item;
-      else if (r.kind === "state") { state = r.item; if (r.timeline) tlFrag.append(timelineItem(r.timeline)); }
-      else if (r.kind === "error") errFrag.append(errorItem(r.item));
+      if (r.kind === "message") {
+        msgFrag.append(messageItem(r.item));
+        newMessages += 1;
+        msgQueued -= 1;
+      } else if (r.kind === "stats") stats = r.item;
+      else if (r.kind === "state") {
+        state = r.item;
+        if (r.timeline) tlFrag.append(timelineItem(r.timeline));
+      } else if (r.kind === "error") errFrag.append(errorItem(r.item));
       else if (r.kind === "other") otherFrag.append(otherItem(r.item));
     }
-    if (head >= queue.length) { queue = []; head = 0; }
+    if (head >= queue.length) {
+      queue = [];
+      head = 0;
+    }
 
     // Writes only from here on; one read (for scrolling) at the end.
     if (newMessages) {
@@ -343,7 +423,8 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
   function updateEarlier(st) {
     const hiddenCount = st.messages.length - msgShown - msgQueued;
     msgEarlier.hidden = hiddenCount <= 0;
-    if (hiddenCount > 0) msgEarlier.textContent = `Show ${Math.min(MSG_MORE, hiddenCount)} earlier of ${hiddenCount} older messages`;
+    if (hiddenCount > 0)
+      msgEarlier.textContent = `Show ${Math.min(MSG_MORE, hiddenCount)} earlier of ${hiddenCount} older messages`;
   }
 
   msgEarlier.addEventListener("click", () => {
@@ -369,7 +450,8 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
       const tl = result.action === "append" ? st.timeline[st.timeline.length - 1] : null;
       queue.push({ kind: "state", item: result.item, timeline: tl });
     } else {
-      if (result.inferred) queue.push({ kind: "state", item: { status: "running", run: null, output: null }, timeline: result.inferred });
+      if (result.inferred)
+        queue.push({ kind: "state", item: { status: "running", run: null, output: null }, timeline: result.inferred });
       if (result.kind === "message") msgQueued += 1;
       queue.push(result);
     }
@@ -377,7 +459,10 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
   }
 
   function setStreamState(s) {
-    if (countdown) { clearInterval(countdown); countdown = null; }
+    if (countdown) {
+      clearInterval(countdown);
+      countdown = null;
+    }
     streamState.dataset.state = s.state;
     streamState.textContent = describeStreamState(s);
     if (s.state === "reconnecting") {
@@ -385,7 +470,10 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
       countdown = setInterval(() => {
         const left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
         streamState.textContent = describeStreamState(s, left);
-        if (left <= 0) { clearInterval(countdown); countdown = null; }
+        if (left <= 0) {
+          clearInterval(countdown);
+          countdown = null;
+        }
       }, 1000);
     }
     const active = s.state === "connecting" || s.state === "live" || s.state === "reconnecting";
@@ -394,7 +482,8 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
     if (s.state === "ended" && s.reason === "error") {
       runError.hidden = false;
       runError.replaceChildren(
-        h("strong", { text: s.status ? `HTTP ${s.status}: ` : "Error: " }), h("span", { class: "error-message", text: s.message || "" }),
+        h("strong", { text: s.status ? `HTTP ${s.status}: ` : "Error: " }),
+        h("span", { class: "error-message", text: s.message || "" }),
         s.refId ? h("span", { class: "ref-id", text: ` (ref_id ${s.refId})` }) : null,
       );
     } else if (active) {
@@ -435,7 +524,8 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
     read.textContent = "–";
     setHeader(s.entry);
     const st = s.store.state;
-    for (const t of st.timeline) queue.push({ kind: "state", item: { status: t.status, run: null, output: null }, timeline: t });
+    for (const t of st.timeline)
+      queue.push({ kind: "state", item: { status: t.status, run: null, output: null }, timeline: t });
     for (const m of st.messages.slice(-MSG_WINDOW)) queue.push({ kind: "message", item: m });
     msgQueued = Math.min(MSG_WINDOW, st.messages.length);
     for (const e of st.errors) queue.push({ kind: "error", item: e });
@@ -458,7 +548,9 @@ export function createRunView(root, { onStop = () => {}, onReconnect = () => {},
     enqueue,
     setStreamState,
     setHeader,
-    get session() { return session; },
+    get session() {
+      return session;
+    },
     /** Resolves after the queue has drained into the DOM. */
     whenFlushed() {
       return new Promise((resolve) => {

@@ -14,13 +14,35 @@ export const LIMITS = Object.freeze({
 });
 
 export const UNSUPPORTED_KEYWORDS = Object.freeze([
-  "contains", "format", "maxContains", "maxItems", "maxLength", "maxProperties", "maximum",
-  "minContains", "minItems", "minLength", "minimum", "minProperties", "multipleOf", "pattern",
-  "patternProperties", "propertyNames", "uniqueItems", "unevaluatedItems", "unevaluatedProperties",
+  "contains",
+  "format",
+  "maxContains",
+  "maxItems",
+  "maxLength",
+  "maxProperties",
+  "maximum",
+  "minContains",
+  "minItems",
+  "minLength",
+  "minimum",
+  "minProperties",
+  "multipleOf",
+  "pattern",
+  "patternProperties",
+  "propertyNames",
+  "uniqueItems",
+  "unevaluatedItems",
+  "unevaluatedProperties",
 ]);
 
 export const BASIS_LIKE_NAMES = Object.freeze([
-  "citations", "confidence", "evidence", "reasoning", "source", "sources", "source_urls",
+  "citations",
+  "confidence",
+  "evidence",
+  "reasoning",
+  "source",
+  "sources",
+  "source_urls",
 ]);
 
 const SCHEMA_ARRAYS = ["anyOf", "oneOf", "allOf", "prefixItems"];
@@ -95,7 +117,10 @@ export function checkOutputSchema(schema) {
       if (node.enum.length > LIMITS.bigEnumThreshold) {
         const chars = totalStringLength(node.enum);
         if (chars > LIMITS.bigEnumStringLength) {
-          err(`${path}.enum`, `An enum with more than ${LIMITS.bigEnumThreshold} values may hold at most ${LIMITS.bigEnumStringLength.toLocaleString("en-US")} characters (this one has ${chars.toLocaleString("en-US")}).`);
+          err(
+            `${path}.enum`,
+            `An enum with more than ${LIMITS.bigEnumThreshold} values may hold at most ${LIMITS.bigEnumStringLength.toLocaleString("en-US")} characters (this one has ${chars.toLocaleString("en-US")}).`,
+          );
         }
       }
     }
@@ -107,7 +132,10 @@ export function checkOutputSchema(schema) {
         const childPath = keyPath(`${path}.properties`, name);
         if (!required.includes(name)) warn(childPath, `"${name}" is not listed in "required"; every field should be.`);
         if (BASIS_LIKE_NAMES.includes(name.toLowerCase())) {
-          warn(childPath, `"${name}" looks like research basis; the API returns citations, reasoning and confidence in "basis" already.`);
+          warn(
+            childPath,
+            `"${name}" looks like research basis; the API returns citations, reasoning and confidence in "basis" already.`,
+          );
         }
       }
       if (node.additionalProperties !== false) {
@@ -133,11 +161,16 @@ export function checkOutputSchema(schema) {
   visit(schema, "$", 1);
 
   if (maxDepth > LIMITS.depth) err("$", `The schema nests ${maxDepth} levels deep; the limit is ${LIMITS.depth}.`);
-  if (propertyCount > LIMITS.properties) err("$", `The schema has ${propertyCount} properties; the limit is ${LIMITS.properties}.`);
-  if (enumValues > LIMITS.enumValues) err("$", `The schema has ${enumValues} enum values; the limit is ${LIMITS.enumValues}.`);
+  if (propertyCount > LIMITS.properties)
+    err("$", `The schema has ${propertyCount} properties; the limit is ${LIMITS.properties}.`);
+  if (enumValues > LIMITS.enumValues)
+    err("$", `The schema has ${enumValues} enum values; the limit is ${LIMITS.enumValues}.`);
   const chars = totalStringLength(schema);
   if (chars > LIMITS.stringLength) {
-    err("$", `The schema's strings total ${chars.toLocaleString("en-US")} characters; the limit is ${LIMITS.stringLength.toLocaleString("en-US")}.`);
+    err(
+      "$",
+      `The schema's strings total ${chars.toLocaleString("en-US")} characters; the limit is ${LIMITS.stringLength.toLocaleString("en-US")}.`,
+    );
   }
   return { errors, warnings };
 }
@@ -148,10 +181,16 @@ export function checkSizes(taskSpec, input) {
   const specChars = taskSpec ? JSON.stringify(taskSpec).length : 0;
   const inputChars = typeof input === "string" ? input.length : JSON.stringify(input ?? "").length;
   if (specChars > LIMITS.taskSpecChars) {
-    errors.push({ path: "task_spec", message: `The task spec is ${specChars.toLocaleString("en-US")} characters; the limit is ${LIMITS.taskSpecChars.toLocaleString("en-US")}.` });
+    errors.push({
+      path: "task_spec",
+      message: `The task spec is ${specChars.toLocaleString("en-US")} characters; the limit is ${LIMITS.taskSpecChars.toLocaleString("en-US")}.`,
+    });
   }
   if (specChars + inputChars > LIMITS.taskSpecPlusInputChars) {
-    errors.push({ path: "input", message: `Task spec plus input is ${(specChars + inputChars).toLocaleString("en-US")} characters; the limit is ${LIMITS.taskSpecPlusInputChars.toLocaleString("en-US")}.` });
+    errors.push({
+      path: "input",
+      message: `Task spec plus input is ${(specChars + inputChars).toLocaleString("en-US")} characters; the limit is ${LIMITS.taskSpecPlusInputChars.toLocaleString("en-US")}.`,
+    });
   }
   return errors;
 }

@@ -105,8 +105,12 @@ export function createStreamClient({
     }
     if (stopped) return;
     if (!response.ok) {
-      let text = "";
-      try { text = await response.text(); } catch { text = ""; }
+      let text;
+      try {
+        text = await response.text();
+      } catch {
+        text = "";
+      }
       const err = parseApiError(response.status, text);
       if (FATAL.has(response.status)) {
         finish({ reason: "error", status: response.status, message: err.message, refId: err.refId });
@@ -136,7 +140,9 @@ export function createStreamClient({
         if (isTerminal(event)) terminal = true;
         onEvent(event);
       },
-      onRetry: (ms) => { retryMs = ms; },
+      onRetry: (ms) => {
+        retryMs = ms;
+      },
     });
     const reader = response.body.getReader();
     try {
@@ -178,6 +184,8 @@ export function createStreamClient({
       if (controller) controller.abort();
       finish({ reason: "stopped", message });
     },
-    get ended() { return ended; },
+    get ended() {
+      return ended;
+    },
   };
 }
