@@ -10,13 +10,13 @@ import { getApiKey, initAuth, onApiKeyChange, showSignIn } from "./auth.js";
 import { createRun, eventsUrl, ApiError } from "./api.js";
 import { createEventStore } from "./event-store.js";
 import { createStreamClient } from "./sse-client.js";
-import { createHistory, entryFromRun, HISTORY_KEY } from "./history.js";
+import { createHistory, entryFromRun } from "./history.js";
+import { FORGET_HISTORY_EVENT, HISTORY_KEY } from "./names.js";
 import { createForm } from "./form.js";
 import { createRunView } from "./render-run.js";
 import { createHistoryView } from "./render-history.js";
 
 const MAX_BACKGROUND_STREAMS = 4; // browsers allow ~6 HTTP/1.1 connections per origin
-const FORGET_HISTORY_EVENT = "tasks-sse:forget-history"; // dispatched by the sign-in panel
 
 const state = {
   config: { apiBase: "/tasks-sse/api", mode: "unknown" },

@@ -14,14 +14,12 @@ import {
   readCallback,
   readPending,
 } from "./oauth.js";
+import { API_KEY_STORAGE as KEY, FORGET_HISTORY_EVENT } from "./names.js";
 
 // Control characters in text from elsewhere, replaced by spaces before it is shown.
 // eslint-disable-next-line no-control-regex -- matching them is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]+/g;
 
-export const KEY = "tasks-sse.apiKey";
-/** Dispatched on window when the user asks to forget the task history too (the history module listens). */
-export const FORGET_HISTORY_EVENT = "tasks-sse:forget-history";
 /** A run id that cannot exist: a GET for it costs nothing and tells a valid key (404) from a wrong one (401). */
 export const PROBE_RUN_ID = "trun_00000000000000000000000000000000";
 

@@ -3,8 +3,9 @@
 // fake. Corrupt or foreign data is never thrown away silently and never crashes the page: it is
 // moved to a backup key and reported through `notice`.
 
-export const HISTORY_KEY = "tasks-sse.history";
-export const BACKUP_KEY = "tasks-sse.history.backup";
+import { BACKUP_KEY, HISTORY_KEY } from "./names.js";
+
+export { BACKUP_KEY, HISTORY_KEY };
 export const VERSION = 1;
 export const DEFAULT_MAX_ENTRIES = 200;
 export const DEFAULT_MAX_BYTES = 256 * 1024;
