@@ -1,8 +1,8 @@
 """axe-core in the page under test: the pinned npm copy, run against the live DOM.
 
-The playground's CSP forbids inline and foreign scripts, so `add_script_tag` is refused. Playwright's
-`page.evaluate` goes through the DevTools protocol, which CSP does not govern, so the library is
-evaluated that way: the page itself is left exactly as served.
+The playground's CSP forbids inline and foreign scripts, so `add_script_tag` is refused.
+Playwright's `page.evaluate` goes through the DevTools protocol, which CSP does not govern, so the
+library is evaluated that way: the page itself is left exactly as served.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ def axe_violations(
     }
     return page.evaluate(
         """async ([include, options]) => {
-            const result = await window.axe.run(include ? { include: [include] } : document, options);
+            const scope = include ? { include: [include] } : document;
+            const result = await window.axe.run(scope, options);
             return result.violations.map((v) => ({
                 id: v.id,
                 impact: v.impact,
