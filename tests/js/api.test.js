@@ -10,6 +10,9 @@ import {
   normalizeDomain,
   parseApiError,
   eventsUrl,
+  describeDetail,
+  ApiError,
+  CREATE_TIMEOUT_MS,
 } from "../../public/tasks-sse/js/api.js";
 
 function form(overrides = {}) {
@@ -104,8 +107,10 @@ test("input schema: JSON object or text", () => {
 test("source policy: normalised, de-duplicated, validated, at most 200", () => {
   const r = buildCreateRequest(form({ includeDomains: ["Example.com", "example.com.", ".gov"], excludeDomains: [] }));
   assert.deepEqual(r.body.source_policy, { include_domains: ["example.com", ".gov"] });
-  assert.match(normalizeDomain("https://example.com/x").error, /enter only the domain, e\.g\. example\.com/);
-  assert.match(normalizeDomain("example.com/path").error, /path/);
+  assert.match(
+    normalizeDomain("https://example.com/x").error,
+    /enter only the domain, e\.g\. example\.com, or the domain and path, example\.com\/x\./,
+  );
   assert.ok(normalizeDomain("exa mple.com").error);
   assert.equal(normalizeDomain("co.uk").domain, "co.uk");
   const many = Array.from({ length: 201 }, (_, i) => `d${i}.com`);
@@ -164,7 +169,7 @@ test("parseApiError reads Parallel's shape, FastAPI's shape, and anything else",
     detail: null,
   });
   const f = parseApiError(422, '{"detail":[{"loc":["body","processor"],"msg":"field required","type":"missing"}]}');
-  assert.equal(f.message, "body.processor: field required");
+  assert.equal(f.message, "processor: field required");
   assert.equal(parseApiError(502, "<html>bad gateway</html>").message, "Bad gateway");
   assert.equal(parseApiError(500, "").message, "Server error");
   assert.equal(parseApiError(418, "short and plain").message, "short and plain");
@@ -208,4 +213,126 @@ test("createRun posts the body with key and betas; errors carry message and ref_
 test("eventsUrl uses the beta events path and encodes the id", () => {
   assert.equal(eventsUrl("/tasks-sse/api", "trun_ab"), "/tasks-sse/api/v1beta/tasks/runs/trun_ab/events");
   assert.equal(eventsUrl("/b", "a/b"), "/b/v1beta/tasks/runs/a%2Fb/events");
+});
+
+test("source-policy entries: domains, extensions and domain/path prefixes, as the API takes them", () => {
+  const ok = (raw, want) => assert.deepEqual(normalizeDomain(raw), { domain: want }, raw);
+  ok("Example.COM.", "example.com");
+  ok(".gov", ".gov");
+  ok(".co.uk", ".co.uk");
+  ok("docs.python.org/3/", "docs.python.org/3"); // trailing slashes are ignored by the API
+  ok("YouTube.com/Shorts", "youtube.com/Shorts"); // the host is case-insensitive, the path is not
+  ok("bücher.de", "xn--bcher-kva.de");
+  const bad = (raw, why) => assert.match(normalizeDomain(raw).error ?? "", why, raw);
+  bad("not a domain", /"not a domain" is not a domain: a domain has no spaces/);
+  bad("not", /not a domain: use a full domain such as not\.com, or an extension such as \.not/);
+  bad("docs.python.org/3?x=1", /query, fragment or colon/);
+  bad("example.com:8080", /port/);
+  bad("a..b", /not a valid domain/);
+  bad("-a.com", /not a valid domain/);
+  bad(".gov/x", /cannot have a path/);
+  bad("a.123", /all digits/);
+  bad("", /Empty/);
+  // A bad entry given to the request builder is an error on its own field, and nothing is sent.
+  const r = buildCreateRequest(form({ includeDomains: ["not a domain"], excludeDomains: ["ok.org", "no"] }));
+  assert.equal(r.body, null);
+  assert.deepEqual(
+    r.errors.map((e) => e.field),
+    ["includeDomains", "excludeDomains"],
+  );
+});
+
+test("422 errors read as field: message, in the simulator's and FastAPI's shapes", () => {
+  const sim = parseApiError(
+    422,
+    JSON.stringify({
+      type: "error",
+      error: {
+        ref_id: "r-1",
+        message: "Unprocessable content: request validation error",
+        detail: {
+          field: "task_spec.output_schema.json_schema",
+          errors: [
+            {
+              loc: ["body", "task_spec", "output_schema", "json_schema"],
+              msg: "'format' is not supported",
+              type: "value_error",
+            },
+          ],
+        },
+      },
+    }),
+  );
+  assert.equal(sim.message, "task_spec.output_schema.json_schema: 'format' is not supported");
+  assert.equal(sim.refId, "r-1");
+  assert.deepEqual(describeDetail(sim.detail), [sim.message]);
+  const listed = parseApiError(
+    422,
+    JSON.stringify({
+      detail: [
+        { loc: ["body", "mcp_servers", 0, "url"], msg: "bad url" },
+        { loc: ["body", "metadata"], msg: "too long" },
+        { loc: ["query", "timeout"], msg: "not a number" },
+        { loc: ["body", "input"], msg: "missing" },
+      ],
+    }),
+  );
+  assert.equal(
+    listed.message,
+    "mcp_servers[0].url: bad url; metadata: too long; query.timeout: not a number; and 1 more",
+  );
+  assert.equal(describeDetail(listed.detail).length, 4);
+  assert.equal(
+    parseApiError(422, '{"error":{"message":"m","detail":{"field":"input","message":"is empty"}}}').message,
+    "input: is empty",
+  );
+  // Not a validation detail: the API's message stays, the detail is listed as it is.
+  const other = parseApiError(400, '{"error":{"message":"Bad thing","detail":{"hint":"x"}}}');
+  assert.equal(other.message, "Bad thing");
+  assert.deepEqual(describeDetail(other.detail), ["hint: x"]);
+});
+
+test("createRun takes (body, headers, options) too, gives up after its deadline, and can be cancelled", async () => {
+  const { body, headers } = buildCreateRequest(form());
+  const seen = [];
+  const hanging = (url, init) =>
+    new Promise((_resolve, reject) => {
+      seen.push({ url, init });
+      init.signal.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")));
+    });
+  await assert.rejects(
+    createRun(body, headers, { apiBase: "/b", apiKey: "k", timeoutMs: 20, fetchImpl: hanging }),
+    (e) =>
+      e instanceof ApiError &&
+      e.status === 0 &&
+      e.code === "timeout" &&
+      /did not answer within 0 seconds/.test(e.message),
+  );
+  assert.equal(seen[0].url, "/b/v1/tasks/runs");
+  assert.equal(seen[0].init.headers["x-api-key"], "k");
+  assert.equal(CREATE_TIMEOUT_MS, 60_000);
+
+  const controller = new AbortController();
+  const pending = createRun(body, headers, { apiKey: "k", signal: controller.signal, fetchImpl: hanging });
+  controller.abort();
+  await assert.rejects(pending, (e) => e.code === "cancelled" && /^Cancelled/.test(e.message));
+  assert.equal(seen[1].url, "/tasks-sse/api/v1/tasks/runs");
+
+  // An answer that arrives in time clears the deadline: nothing fires later.
+  const fast = async () => new Response('{"run_id":"trun_2"}', { status: 202 });
+  assert.equal((await createRun(body, headers, { apiKey: "k", timeoutMs: 50, fetchImpl: fast })).run_id, "trun_2");
+  // A body that stalls after the headers is under the same deadline.
+  const stallBody = async (_url, init) =>
+    new Response(
+      new ReadableStream({
+        start(c) {
+          init.signal.addEventListener("abort", () => c.error(new DOMException("aborted", "AbortError")));
+        },
+      }),
+      { status: 202 },
+    );
+  await assert.rejects(
+    createRun(body, headers, { apiKey: "k", timeoutMs: 20, fetchImpl: stallBody }),
+    (e) => e.code === "timeout",
+  );
 });

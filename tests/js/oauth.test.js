@@ -22,7 +22,7 @@ import {
   toProxyUrl,
 } from "../../public/tasks-sse/js/oauth.js";
 import { codeChallengeS256 } from "../../public/tasks-sse/js/pkce.js";
-import { PROBE_RUN_ID, normaliseApiKey, verifyApiKey } from "../../public/tasks-sse/js/auth.js";
+import { normaliseApiKey, verifyApiKey } from "../../public/tasks-sse/js/auth.js";
 
 const ISSUER = "https://platform.example.test";
 const REDIRECT = "http://127.0.0.1:8787/tasks-sse/";
@@ -494,15 +494,19 @@ test("a corrupt client cache is ignored, not fatal", async () => {
   assert.equal(registered, true);
 });
 
-test("pasted keys: 404 accepts, 401/403 reject, 429/5xx/network neither accept nor reject", async () => {
-  const path = `/tasks-sse/api/v1/tasks/runs/${PROBE_RUN_ID}`;
+test("pasted keys: 2xx accepts, 401/403 reject, 429/5xx/network neither accept nor reject", async () => {
+  // An empty task group: answers 2xx for a good key, so a successful check logs no failed request.
+  const path = "/tasks-sse/api/v1/tasks/groups";
   const check = (answer) => {
-    const fetch = fakeFetch({ [`GET ${path}`]: answer });
+    const fetch = fakeFetch({ [`POST ${path}`]: answer });
     return verifyApiKey("key-1", { apiBase: "/tasks-sse/api", fetch }).then((v) => ({ v, fetch }));
   };
-  const { v: ok, fetch } = await check(json(404, { type: "error", error: { message: "Run id not found" } }));
+  const { v: ok, fetch } = await check(json(200, { taskgroup_id: "tgrp_1", status: {} }));
   assert.deepEqual(ok, { ok: true });
   assert.equal(fetch.calls[0].init.headers["x-api-key"], "key-1");
+  assert.deepEqual(JSON.parse(fetch.calls[0].init.body), { metadata: { created_by: "tasks-sse key check" } });
+  // A run-id probe's 404 is no longer an accepted answer: nothing but 2xx is.
+  assert.equal((await check(json(404, {}))).v.verdict, "unknown");
   assert.equal((await check(json(401, { type: "error", error: { message: "Unauthorized" } }))).v.verdict, "rejected");
   assert.equal((await check(json(403, {}))).v.verdict, "rejected");
   for (const answer of [

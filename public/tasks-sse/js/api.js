@@ -20,30 +20,80 @@ export const LIMITS = Object.freeze({
 
 export const WEBHOOK_EVENT_TYPES = Object.freeze(["task_run.status"]);
 
-// An apex domain or a suffix such as ".gov" / "co.uk": labels of letters, digits and hyphens.
-const DOMAIN = /^\.?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+// One host label: letters, digits and inner hyphens, at most 63 characters.
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+// A path after the host: no whitespace, query, fragment or port-like colon (the API omits those).
+const PATH = /^\/[^\s?#:]*$/;
+const MAX_ENTRY_CHARS = 1000;
 
 /**
- * Normalise one domain entry. Returns { domain } or { error } with a message a user can act on.
+ * Normalise one source-policy entry: a domain (`example.com`, which includes its subdomains), a
+ * bare extension (`.gov`, `.co.uk`) or a domain with a path prefix (`docs.python.org/3`).
+ * The host is lower-cased (hosts are case-insensitive); the path keeps its case (the API matches
+ * paths case-sensitively) and loses trailing slashes (the API ignores them).
+ * Returns { domain } or { error } with a message a user can act on.
  */
 export function normalizeDomain(raw) {
-  let s = String(raw).trim().toLowerCase();
-  if (s === "") return { error: "Empty domain." };
-  if (/^[a-z][a-z0-9+.-]*:\/\//.test(s)) {
-    return { error: `"${raw}" is a URL; enter only the domain, e.g. ${hostOf(s) || "example.com"}.` };
+  const text = String(raw ?? "").trim();
+  if (text === "") return { error: "Empty domain." };
+  const shown = text.length > 60 ? `${text.slice(0, 59)}…` : text;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
+    const u = urlParts(text);
+    const host = u ? u.host : "example.com";
+    const withPath = u && u.path ? `, or the domain and path, ${host}${u.path}` : "";
+    return { error: `"${shown}" is a URL; enter only the domain, e.g. ${host}${withPath}.` };
   }
-  if (s.includes("/")) return { error: `"${raw}" has a path; paths are not supported, enter only the domain.` };
-  if (s.endsWith(".")) s = s.slice(0, -1);
-  if (s.length > 253 || !DOMAIN.test(s)) return { error: `"${raw}" is not a valid domain.` };
-  return { domain: s };
+  if (/\s/.test(text)) return { error: `"${shown}" is not a domain: a domain has no spaces.` };
+  if (text.length > MAX_ENTRY_CHARS) return { error: `"${shown}" is longer than ${MAX_ENTRY_CHARS} characters.` };
+  const slash = text.indexOf("/");
+  let host = (slash === -1 ? text : text.slice(0, slash)).toLowerCase();
+  let path = slash === -1 ? "" : text.slice(slash).replace(/\/+$/, "");
+  if (path && !PATH.test(path))
+    return { error: `"${shown}" has a path with a query, fragment or colon; keep only domain/path.` };
+  if (host.endsWith(".") && !host.startsWith(".")) host = host.slice(0, -1);
+  const suffix = host.startsWith(".");
+  if (suffix && path) return { error: `"${shown}": an extension such as .gov cannot have a path.` };
+  if (/[^\p{ASCII}]/u.test(host)) host = toAscii(host.replace(/^\./, ""), suffix) || host;
+  if (/:\d*$/.test(host)) return { error: `"${shown}" has a port; leave the port out.` };
+  const labels = (suffix ? host.slice(1) : host).split(".");
+  if (host.length > 253 || !labels.every((l) => LABEL.test(l)))
+    return { error: `"${shown}" is not a valid domain (letters, digits and hyphens between dots).` };
+  if (!suffix && labels.length < 2)
+    return {
+      error: `"${shown}" is not a domain: use a full domain such as ${labels[0]}.com, or an extension such as .${labels[0]}.`,
+    };
+  if (/^[0-9]+$/.test(labels[labels.length - 1]) && !/^(?:\d{1,3}\.){3}\d{1,3}$/.test(host))
+    return { error: `"${shown}" is not a valid domain: the last label cannot be all digits.` };
+  path = path.replace(/^\/+/, "/");
+  return { domain: host + path };
 }
 
-function hostOf(url) {
+/** Host and path of a URL (for a hint), or null. */
+function urlParts(text) {
   try {
-    return new URL(url).hostname;
+    const u = new URL(text);
+    return { host: u.hostname, path: u.pathname === "/" ? "" : u.pathname.replace(/\/+$/, "") };
+  } catch {
+    return null;
+  }
+}
+
+/** An internationalised host in its ASCII (punycode) form, through the URL parser. */
+function toAscii(host, suffix) {
+  try {
+    const ascii = new URL(`http://${host}/`).hostname;
+    return suffix ? `.${ascii}` : ascii;
   } catch {
     return "";
   }
+}
+
+/** True for a real calendar date written YYYY-MM-DD (the API's after_date format). */
+export function isIsoDate(value) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(value));
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
 }
 
 /** True for an absolute http(s) URL. */
@@ -82,7 +132,7 @@ function isObject(v) {
  *
  * form = { inputMode: "text"|"json", input, processor, outputMode: "auto"|"text"|"json",
  *          outputDescription, outputSchema (text), inputSchema (text), includeDomains[],
- *          excludeDomains[], webhookUrl, webhookEventTypes[], metadata: [{key, value}],
+ *          excludeDomains[], afterDate ("" or YYYY-MM-DD), webhookUrl, webhookEventTypes[], metadata: [{key, value}],
  *          mcpServers (text), enableEvents: boolean }
  *
  * @returns {{ body: object|null, headers: object, errors: {field: string, path?: string, message: string}[],
@@ -170,10 +220,14 @@ export function buildCreateRequest(form) {
       message: "When include domains are set, the API ignores exclude domains.",
     });
   }
-  if (include.length || exclude.length) {
+  const afterDate = String(form.afterDate ?? "").trim();
+  if (afterDate && !isIsoDate(afterDate))
+    errors.push({ field: "afterDate", message: "The date must be a calendar date written YYYY-MM-DD." });
+  if (include.length || exclude.length || afterDate) {
     body.source_policy = {};
     if (include.length) body.source_policy.include_domains = include;
     if (exclude.length) body.source_policy.exclude_domains = exclude;
+    if (afterDate) body.source_policy.after_date = afterDate;
   }
 
   // webhook
@@ -247,8 +301,18 @@ export function buildCreateRequest(form) {
 
   body.enable_events = Boolean(form.enableEvents);
 
+  // A spec that is too long is shown on the part of it that makes it long, a field the user can see.
+  const specField = () => {
+    const size = (v) => (v === undefined ? 0 : JSON.stringify(v).length);
+    if (size(taskSpec.input_schema) > size(taskSpec.output_schema)) return "inputSchema";
+    return form.outputMode === "json"
+      ? "outputSchema"
+      : form.outputMode === "text"
+        ? "outputDescription"
+        : "inputSchema";
+  };
   for (const e of checkSizes(body.task_spec, body.input))
-    errors.push({ field: e.path === "input" ? "input" : "outputSchema", message: e.message });
+    errors.push({ field: e.path === "input" ? "input" : specField(), message: e.message });
 
   const ok = errors.length === 0;
   return {
@@ -261,9 +325,11 @@ export function buildCreateRequest(form) {
 
 /** An error from the API (or the proxy), in Parallel's shape when it has one. */
 export class ApiError extends Error {
-  constructor({ status, message, refId = "", detail = null }) {
+  constructor({ status, message, refId = "", detail = null, code = "" }) {
     super(message);
     this.name = "ApiError";
+    /** "" for an answer from the API; "timeout" or "cancelled" when the page stopped waiting. */
+    this.code = code;
     this.status = status;
     this.refId = refId;
     this.detail = detail;
@@ -286,9 +352,54 @@ const STATUS_TEXT = {
   504: "Gateway timeout",
 };
 
+/** A validation location such as ["body", "mcp_servers", 0, "url"] as "mcp_servers[0].url". */
+function formatLoc(loc) {
+  if (!Array.isArray(loc)) return typeof loc === "string" ? loc : "";
+  const parts = loc[0] === "body" && loc.length > 1 ? loc.slice(1) : loc;
+  return parts.reduce(
+    (out, p) => (typeof p === "number" ? `${out}[${p}]` : out ? `${out}.${String(p)}` : String(p)),
+    "",
+  );
+}
+
+function oneLine(value) {
+  return String(value ?? "")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/**
+ * "field: message" lines from a validation detail, in any of the shapes seen: FastAPI's
+ * [{loc, msg}], the simulator's {field, errors: [{loc, msg, type}]}, or {field, message}.
+ * [] when the detail is not a validation detail.
+ */
+export function validationLines(detail) {
+  const line = (loc, msg) => {
+    const where = formatLoc(loc);
+    const what = oneLine(msg);
+    return where ? `${where}: ${what}` : what;
+  };
+  const fromList = (list, fallbackField) =>
+    list
+      .filter((d) => isObject(d) && (d.msg || d.message))
+      .map((d) => line(d.loc ?? d.field ?? fallbackField, d.msg || d.message));
+  if (Array.isArray(detail)) return fromList(detail);
+  if (!isObject(detail)) return [];
+  if (Array.isArray(detail.errors)) {
+    const lines = fromList(detail.errors, detail.field);
+    if (lines.length) return lines;
+  }
+  if (typeof detail.field === "string" && (detail.msg || detail.message))
+    return [line(detail.field, detail.msg || detail.message)];
+  return [];
+}
+
+const SHOWN_LINES = 3;
+
 /**
  * Read Parallel's error shape {"type":"error","error":{ref_id, message, detail}}, FastAPI's
  * {"detail":[{loc,msg}]}, or anything else, into { status, message, refId, detail }.
+ * A validation error's message names the field and what is wrong with it ("field: message").
  */
 export function parseApiError(status, text) {
   let message = "";
@@ -308,32 +419,29 @@ export function parseApiError(status, text) {
       detail = e.detail ?? null;
     } else if (typeof parsed.error === "string") {
       message = parsed.error;
-    }
-    if (!message && Array.isArray(parsed.detail)) {
+    } else if (parsed.detail != null) {
       detail = parsed.detail;
-      message = parsed.detail
-        .map((d) => (isObject(d) ? `${Array.isArray(d.loc) ? d.loc.join(".") + ": " : ""}${d.msg ?? ""}` : String(d)))
-        .join("; ");
-    } else if (!message && typeof parsed.message === "string") {
-      message = parsed.message;
     }
+    if (!message && typeof parsed.message === "string") message = parsed.message;
   } else if (typeof text === "string" && text.trim() && text.length < 300 && !/^\s*</.test(text)) {
     message = text.trim();
   }
+  const lines = validationLines(detail);
+  if (lines.length) {
+    const more = lines.length - SHOWN_LINES;
+    message = lines.slice(0, SHOWN_LINES).join("; ") + (more > 0 ? `; and ${more} more` : "");
+  }
+  message = oneLine(message).slice(0, 1000);
   if (!message) message = STATUS_TEXT[status] || `HTTP ${status}`;
   return { status, message, refId, detail };
 }
 
-/** One line per validation detail, for showing under the error message. */
+/** One line per detail entry, for showing under the error message. */
 export function describeDetail(detail) {
   if (detail == null) return [];
-  if (Array.isArray(detail)) {
-    return detail.map((d) =>
-      isObject(d) && (d.msg || d.message)
-        ? `${Array.isArray(d.loc) ? d.loc.join(".") + ": " : ""}${d.msg || d.message}`
-        : JSON.stringify(d),
-    );
-  }
+  const lines = validationLines(detail);
+  if (lines.length) return lines;
+  if (Array.isArray(detail)) return detail.map((d) => (typeof d === "string" ? d : JSON.stringify(d)));
   if (isObject(detail)) {
     if (Object.keys(detail).length === 0) return [];
     return Object.entries(detail).map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
@@ -355,20 +463,86 @@ function withKey(apiKey, headers = {}) {
   return apiKey ? { ...headers, "x-api-key": apiKey } : { ...headers };
 }
 
-/** POST /v1/tasks/runs. Resolves with the TaskRun; rejects with ApiError. */
-export async function createRun({ apiBase, apiKey, body, headers, fetchImpl = globalThis.fetch }) {
-  let response;
-  try {
-    response = await fetchImpl(`${apiBase}/v1/tasks/runs`, {
-      method: "POST",
-      headers: withKey(apiKey, headers || { "content-type": "application/json", "parallel-beta": betaHeaderFor(body) }),
-      body: JSON.stringify(body),
-    });
-  } catch (e) {
-    throw new ApiError({ status: 0, message: `Network error: ${e && e.message ? e.message : e}` });
+/** How long createRun waits for the API's answer (headers and body) before giving up. */
+export const CREATE_TIMEOUT_MS = 60_000;
+
+/**
+ * POST /v1/tasks/runs. Resolves with the TaskRun; rejects with ApiError.
+ *
+ * Two call forms (the same options either way):
+ *   createRun(body, headers, { apiBase, apiKey, signal, timeoutMs, fetchImpl })
+ *   createRun({ apiBase, apiKey, body, headers, signal, timeoutMs, fetchImpl })
+ * `signal` cancels (ApiError code "cancelled"); after `timeoutMs` (default CREATE_TIMEOUT_MS) the
+ * request is abandoned (ApiError code "timeout"). Both are status 0 with a message in words.
+ */
+export async function createRun(...args) {
+  const opts =
+    args.length === 1 && isObject(args[0]) && "body" in args[0]
+      ? args[0]
+      : { ...(args[2] || {}), body: args[0], headers: args[1] };
+  const {
+    apiBase = "/tasks-sse/api",
+    apiKey = "",
+    body,
+    headers,
+    signal,
+    timeoutMs = CREATE_TIMEOUT_MS,
+    fetchImpl = globalThis.fetch,
+  } = opts;
+  const deadline = new AbortController();
+  let why = "";
+  const abort = (reason) => {
+    if (!why) why = reason;
+    deadline.abort();
+  };
+  const timer = setTimeout(() => abort("timeout"), timeoutMs);
+  const onCancel = () => abort("cancelled");
+  if (signal) {
+    if (signal.aborted) onCancel();
+    else signal.addEventListener("abort", onCancel, { once: true });
   }
-  if (!response.ok) throw await errorFrom(response);
-  return response.json();
+  const stopped = () => {
+    const seconds = Math.round(timeoutMs / 1000);
+    return why === "timeout"
+      ? new ApiError({
+          status: 0,
+          code: "timeout",
+          message: `The API did not answer within ${seconds} second${seconds === 1 ? "" : "s"}, so the page stopped waiting. The run may still have been created: check your runs before pressing Run again.`,
+        })
+      : new ApiError({
+          status: 0,
+          code: "cancelled",
+          message: "Cancelled: the page stopped waiting for the API. The run may still have been created.",
+        });
+  };
+  try {
+    let response;
+    try {
+      response = await fetchImpl(`${apiBase}/v1/tasks/runs`, {
+        method: "POST",
+        headers: withKey(
+          apiKey,
+          headers || { "content-type": "application/json", "parallel-beta": betaHeaderFor(body) },
+        ),
+        body: JSON.stringify(body),
+        signal: deadline.signal,
+      });
+    } catch (e) {
+      if (why) throw stopped();
+      throw new ApiError({ status: 0, message: `Network error: ${e && e.message ? e.message : e}` });
+    }
+    try {
+      if (!response.ok) throw await errorFrom(response);
+      return await response.json();
+    } catch (e) {
+      if (why) throw stopped();
+      if (e instanceof ApiError) throw e;
+      throw new ApiError({ status: response.status, message: "The API's answer could not be read as JSON." });
+    }
+  } finally {
+    clearTimeout(timer);
+    if (signal) signal.removeEventListener("abort", onCancel);
+  }
 }
 
 /** GET /v1/tasks/runs/{id}. Resolves with the TaskRun; rejects with ApiError. */

@@ -1,6 +1,7 @@
 // Sign-in and API-key storage for the playground: the key in localStorage, "Sign in with Parallel"
 // (OAuth, see oauth.js), pasting a key (checked before it is kept), and forgetting it.
-// The playground imports getApiKey, setApiKey, forgetApiKey, onApiKeyChange, initAuth, showSignIn.
+// The playground imports getApiKey, setApiKey, forgetApiKey, onApiKeyChange, initAuth, showSignIn,
+// markKeyRejected.
 //
 // Secrets (key, code, verifier) never go to the console, a URL or innerHTML; provider text reaches
 // the page only through textContent.
@@ -20,8 +21,12 @@ import { API_KEY_STORAGE as KEY, FORGET_HISTORY_EVENT } from "./names.js";
 // eslint-disable-next-line no-control-regex -- matching them is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]+/g;
 
-/** A run id that cannot exist: a GET for it costs nothing and tells a valid key (404) from a wrong one (401). */
-export const PROBE_RUN_ID = "trun_00000000000000000000000000000000";
+// The key check creates an empty task group: the one request that answers 2xx for a valid key on both
+// the real API and the simulator without running anything (a group costs nothing until runs are
+// added). A GET of a run that cannot exist would also tell 401 from 404, but a browser logs every
+// 4xx answer as a red console error, so each successful check would look like a failure there.
+const KEY_CHECK_PATH = "/v1/tasks/groups";
+const KEY_CHECK_BODY = JSON.stringify({ metadata: { created_by: "tasks-sse key check" } });
 
 const listeners = new Set();
 
@@ -48,6 +53,7 @@ export function getApiKey() {
 /** Keep `key` (localStorage, as the page states) and tell listeners. Throws if storage refuses. */
 export function setApiKey(key) {
   localStorage.setItem(KEY, key);
+  rejected = null; // a key kept again (checked or signed in) starts trusted
   notify(key);
 }
 
@@ -110,9 +116,9 @@ function errorMessageFrom(body) {
 }
 
 /**
- * Check a key with one cheap authenticated request through the API proxy: GET a run that cannot
- * exist. 404 (or 200) means the key was accepted; 401/403 mean it was not; anything else (429, 5xx,
- * network) means the check could not be made, and the key is neither accepted nor rejected.
+ * Check a key with one free authenticated request through the API proxy: create an empty task group.
+ * 2xx means the key was accepted; 401/403 mean it was not; anything else (429, 5xx, network) means
+ * the check could not be made, and the key is neither accepted nor rejected.
  * Returns { ok: true } or { ok: false, verdict: "rejected" | "unknown", message }.
  */
 export async function verifyApiKey(key, { apiBase = "/tasks-sse/api", fetch = globalThis.fetch } = {}) {
@@ -124,16 +130,17 @@ export async function verifyApiKey(key, { apiBase = "/tasks-sse/api", fetch = gl
   });
   let res;
   try {
-    res = await fetch(`${apiBase.replace(/\/+$/, "")}/v1/tasks/runs/${PROBE_RUN_ID}`, {
-      method: "GET",
-      headers: { "x-api-key": key, accept: "application/json" },
+    res = await fetch(`${apiBase.replace(/\/+$/, "")}${KEY_CHECK_PATH}`, {
+      method: "POST",
+      headers: { "x-api-key": key, accept: "application/json", "content-type": "application/json" },
+      body: KEY_CHECK_BODY,
       credentials: "omit",
       cache: "no-store",
     });
   } catch {
     return unknown("the request did not get through (network error)");
   }
-  if (res.status === 404 || res.status === 200) return { ok: true };
+  if (res.ok) return { ok: true };
   let body;
   try {
     body = await res.json();
@@ -153,6 +160,8 @@ export async function verifyApiKey(key, { apiBase = "/tasks-sse/api", fetch = gl
 
 let panel = null; // { root, els..., config }
 let currentConfig = null;
+// The stored key the API turned away, and what it said; cleared when the key changes.
+let rejected = null; // { key, message }
 
 function el(tag, props = {}, children = []) {
   const node = document.createElement(tag);
@@ -197,10 +206,15 @@ function render() {
   if (!panel) return;
   const key = getApiKey();
   const signedIn = Boolean(key);
+  if (rejected && rejected.key !== key) rejected = null;
+  const ending = key.length >= 12 ? ` ending in "${key.slice(-4)}"` : "";
   panel.root.dataset.signedIn = signedIn ? "true" : "false";
-  panel.summary.textContent = signedIn
-    ? `Signed in: an API key${key.length >= 12 ? ` ending in "${key.slice(-4)}"` : ""} is stored in this browser.`
-    : "Not signed in: sign in with Parallel or paste an API key to create and watch task runs.";
+  panel.root.dataset.keyState = !signedIn ? "none" : rejected ? "rejected" : "stored";
+  panel.summary.textContent = !signedIn
+    ? "Not signed in: sign in with Parallel or paste an API key to create and watch task runs."
+    : rejected
+      ? `Key rejected: Parallel did not accept the API key${ending} stored in this browser${rejected.message ? ` (${rejected.message})` : ""}. Sign in again with Parallel or paste another key; "Forget key" removes it.`
+      : `Signed in: an API key${ending} is stored in this browser.`;
   panel.signIn.textContent = signedIn ? "Sign in again with Parallel" : "Sign in with Parallel";
   panel.pasteLabel.textContent = signedIn ? "Or replace it with another API key" : "Or paste an API key";
   panel.signedIn.hidden = !signedIn;
@@ -399,6 +413,23 @@ function onPageShow(event) {
     setStatus(abandonedMessage(), "info");
   }
   setBusy(false);
+  render();
+}
+
+/**
+ * The API turned the stored key away (a 401 or 403): the panel stops saying "Signed in" and says the
+ * key was rejected and how to fix it. Calling it again for the same key changes nothing; a new key
+ * (pasted, signed in, or from another tab) clears the state.
+ */
+export function markKeyRejected(message) {
+  const key = getApiKey();
+  if (!key) return;
+  const said = String(message ?? "")
+    .replace(CONTROL_CHARS, " ")
+    .trim()
+    .slice(0, 300);
+  if (rejected && rejected.key === key) return;
+  rejected = { key, message: said };
   render();
 }
 

@@ -5,14 +5,42 @@ import { h } from "./dom.js";
 import { PROCESSORS, DEFAULT_PROCESSOR, describeProcessor, findProcessor, eventsOnByDefault } from "./processors.js";
 import { buildCreateRequest, normalizeDomain, LIMITS, describeDetail } from "./api.js";
 import { EXAMPLE_OUTPUT_SCHEMA } from "./schema-check.js";
+import { formValuesFromBody } from "./form-values.js";
 
-const FIELDS = ["input", "inputSchema", "includeDomains", "excludeDomains", "webhookUrl", "metadata", "mcpServers"];
+// Each field with its own problem slot (a .field-error[data-for]) and the control it describes.
+// outputSchema has its own list of problems with paths (see showProblems).
+const CONTROLS = {
+  input: "#input",
+  processor: "#processor",
+  outputDescription: "#output-description",
+  outputSchema: "#output-schema",
+  inputSchema: "#input-schema",
+  includeDomains: "#include-domain",
+  excludeDomains: "#exclude-domain",
+  afterDate: "#after-date",
+  webhookUrl: "#webhook-url",
+  metadata: "#metadata-rows input",
+  mcpServers: "#mcp-servers",
+};
+const ADVANCED = [
+  "inputSchema",
+  "includeDomains",
+  "excludeDomains",
+  "afterDate",
+  "webhookUrl",
+  "metadata",
+  "mcpServers",
+];
+// Entries in the domain fields are separated by commas, semicolons or new lines; never by spaces,
+// so "not a domain" is one entry (and an error), not three domains.
+const ENTRY_SEPARATORS = /[,;\n]+/;
 
 export function createForm(form, { onSubmit }) {
   const $ = (sel) => form.querySelector(sel);
   const processor = $("#processor");
   const processorInfo = $("#processor-info");
   const runButton = $("#run-button");
+  const cancelButton = $("#cancel-button");
   const formError = $("#form-error");
   const betaInfo = $("#beta-info");
   const schemaProblems = $("#output-schema-problems");
@@ -57,35 +85,52 @@ export function createForm(form, { onSubmit }) {
     validateSoon();
   });
 
-  // domain chips
+  // domain chips: each field's entry problems, and whether its last entry hit the limit in all
+  const entry = {
+    includeDomains: { problems: [], limited: false },
+    excludeDomains: { problems: [], limited: false },
+  };
+  const chipBoxes = {};
+  function showEntry(field) {
+    const { problems, limited } = entry[field];
+    const all = limited
+      ? [...problems, `At most ${LIMITS.domains} domains in all: remove one to add another.`]
+      : problems;
+    chipBoxes[field].error.textContent = all.join(" ");
+    chipBoxes[field].error.hidden = all.length === 0;
+  }
+  function totalDomains() {
+    return chips.includeDomains.length + chips.excludeDomains.length;
+  }
   for (const box of form.querySelectorAll("[data-chips]")) {
     const field = box.dataset.chips;
     const input = box.querySelector("input");
     const list = box.querySelector(".chips");
     const error = box.querySelector(".chip-error"); // this entry's problems; validation has its own slot
+    chipBoxes[field] = { input, list, error };
     const add = () => {
-      const parts = input.value.split(/[\s,]+/).filter(Boolean);
+      const parts = input.value
+        .split(ENTRY_SEPARATORS)
+        .map((p) => p.trim())
+        .filter(Boolean);
       const problems = [];
+      const kept = [];
+      let limited = false;
       for (const part of parts) {
         const n = normalizeDomain(part);
         if (n.error) {
           problems.push(n.error);
-          continue;
-        }
-        if (chips[field].includes(n.domain)) {
+          kept.push(part);
+        } else if (chips[field].includes(n.domain)) {
           problems.push(`${n.domain} is already in the list.`);
-          continue;
-        }
-        if (chips.includeDomains.length + chips.excludeDomains.length >= LIMITS.domains) {
-          problems.push(`At most ${LIMITS.domains} domains in all.`);
-          break;
-        }
-        chips[field].push(n.domain);
+        } else if (totalDomains() >= LIMITS.domains) {
+          limited = true;
+          kept.push(part);
+        } else chips[field].push(n.domain);
       }
-      input.value = problems.length ? parts.filter((p) => normalizeDomain(p).error).join(" ") : "";
-      error.textContent = problems.join(" ");
-      error.hidden = problems.length === 0;
-      renderChips(field, list);
+      input.value = kept.join(", ");
+      entry[field] = { problems, limited };
+      renderChips(field);
       validateSoon();
     };
     input.addEventListener("keydown", (e) => {
@@ -94,7 +139,7 @@ export function createForm(form, { onSubmit }) {
         add();
       } else if (e.key === "Backspace" && input.value === "" && chips[field].length) {
         chips[field].pop();
-        renderChips(field, list);
+        renderChips(field);
         validateSoon();
       }
     });
@@ -103,21 +148,29 @@ export function createForm(form, { onSubmit }) {
       if (input.value.trim()) add();
     });
   }
-  function renderChips(field, list) {
+  function renderChips(field) {
+    const { list, input } = chipBoxes[field];
     const frag = document.createDocumentFragment();
     chips[field].forEach((d, i) => {
       const remove = h("button", { type: "button", class: "chip-remove", "aria-label": `Remove ${d}`, text: "×" });
       remove.addEventListener("click", () => {
         chips[field].splice(i, 1);
-        renderChips(field, list);
+        renderChips(field);
         validateSoon();
-        form.querySelector(`[data-chips="${field}"] input`).focus();
+        input.focus();
       });
       frag.append(h("li", { class: "chip" }, [h("span", { text: d }), remove]));
     });
     list.replaceChildren(frag);
-    const total = chips.includeDomains.length + chips.excludeDomains.length;
+    const total = totalDomains();
     domainCount.textContent = `${total} of ${LIMITS.domains} domains.`;
+    // Room again: the limit notice from an earlier entry no longer applies, in either field.
+    for (const f of Object.keys(entry)) {
+      if (f === field || total < LIMITS.domains) {
+        if (total < LIMITS.domains && entry[f].limited) entry[f].limited = false;
+        showEntry(f);
+      }
+    }
   }
 
   // metadata rows
@@ -170,6 +223,7 @@ export function createForm(form, { onSubmit }) {
       inputSchema: $("#input-schema").value,
       includeDomains: [...chips.includeDomains],
       excludeDomains: [...chips.excludeDomains],
+      afterDate: $("#after-date").value,
       webhookUrl: $("#webhook-url").value,
       webhookEventTypes: [...form.querySelectorAll('input[name="webhookEventTypes"]:checked')].map((c) => c.value),
       metadata: [...metadataRows.querySelectorAll(".metadata-row")].map((r) => ({
@@ -187,24 +241,15 @@ export function createForm(form, { onSubmit }) {
 
   function showProblems({ errors, warnings }) {
     const quiet = !submitted;
-    for (const field of FIELDS) {
+    // Before the first Run, an empty input is not yet an error worth showing.
+    const emptyInput = $("#input").value.trim() === "";
+    for (const field of Object.keys(CONTROLS)) {
       const el = fieldError(field);
       if (!el) continue;
-      // Before the first Run, an empty input is not yet an error worth showing.
-      const emptyInput = $("#input").value.trim() === "";
       const mine = errors.filter((e) => e.field === field && !(quiet && field === "input" && emptyInput));
       el.textContent = mine.map((e) => e.message).join(" ");
       el.hidden = mine.length === 0;
-      const control =
-        field === "input"
-          ? $("#input")
-          : field === "inputSchema"
-            ? $("#input-schema")
-            : field === "webhookUrl"
-              ? $("#webhook-url")
-              : field === "mcpServers"
-                ? $("#mcp-servers")
-                : null;
+      const control = field === "metadata" ? null : $(CONTROLS[field]);
       if (control) control.setAttribute("aria-invalid", String(mine.length > 0));
     }
     // Excluded-domain warning shares the exclude field's slot when there is no error there.
@@ -263,11 +308,21 @@ export function createForm(form, { onSubmit }) {
       const first = result.errors[0];
       showApiError(null);
       formError.hidden = false;
+      const n = result.errors.length;
+      // A problem whose field has no slot on the page is listed here, so none goes unseen.
+      const unplaced = result.errors.filter((e) => e.field !== "outputSchema" && !fieldError(e.field));
       formError.replaceChildren(
         h("strong", { text: "Not sent: " }),
         h("span", {
-          text: `${result.errors.length} problem${result.errors.length === 1 ? "" : "s"} to fix (shown next to the fields).`,
+          text: `${n} problem${n === 1 ? "" : "s"} to fix${unplaced.length === n ? ":" : " (shown next to the fields)."}`,
         }),
+        unplaced.length
+          ? h(
+              "ul",
+              { class: "error-detail" },
+              unplaced.map((e) => h("li", { text: e.message })),
+            )
+          : null,
       );
       focusField(first.field);
       return;
@@ -276,20 +331,9 @@ export function createForm(form, { onSubmit }) {
   });
 
   function focusField(field) {
-    const map = {
-      input: "#input",
-      processor: "#processor",
-      outputSchema: "#output-schema",
-      inputSchema: "#input-schema",
-      includeDomains: "#include-domain",
-      excludeDomains: "#exclude-domain",
-      webhookUrl: "#webhook-url",
-      mcpServers: "#mcp-servers",
-      metadata: "#metadata-rows input",
-    };
-    if (["inputSchema", "includeDomains", "excludeDomains", "webhookUrl", "mcpServers", "metadata"].includes(field))
-      $("#advanced").open = true;
-    const el = $(map[field] || "#input");
+    if (ADVANCED.includes(field)) $("#advanced").open = true;
+    if (field === "outputSchema" || field === "outputDescription") showOutputMode();
+    const el = $(CONTROLS[field] || CONTROLS.input);
     if (el) el.focus();
   }
 
@@ -306,7 +350,8 @@ export function createForm(form, { onSubmit }) {
       h("span", { class: "error-message", text: err.message }),
     ];
     if (err.refId) parts.push(h("span", { class: "ref-id", text: ` (ref_id ${err.refId})` }));
-    const details = describeDetail(err.detail);
+    // Detail lines the message already says (a 422's "field: message") are not repeated.
+    const details = describeDetail(err.detail).filter((d) => !String(err.message).includes(d));
     if (details.length) {
       const ul = h("ul", { class: "error-detail" });
       for (const d of details.slice(0, 20)) ul.append(h("li", { text: d }));
@@ -315,15 +360,96 @@ export function createForm(form, { onSubmit }) {
     formError.replaceChildren(...parts);
   }
 
-  function setBusy(busy) {
+  let cancelHandler = null;
+  cancelButton.addEventListener("click", () => {
+    const cb = cancelHandler;
+    if (!cb) return;
+    cancelHandler = null;
+    cancelButton.disabled = true;
+    cb();
+  });
+
+  /**
+   * While a create request is out: Run shows "Creating…" and is disabled; with `onCancel`, a Cancel
+   * button beside it calls it (once). setBusy(false) puts Run back and hides Cancel.
+   */
+  function setBusy(busy, { onCancel } = {}) {
+    const hadFocus = document.activeElement === runButton || document.activeElement === cancelButton;
     runButton.disabled = busy;
     runButton.textContent = busy ? "Creating…" : "Run";
     form.setAttribute("aria-busy", String(busy));
+    cancelHandler = busy && typeof onCancel === "function" ? onCancel : null;
+    cancelButton.hidden = !cancelHandler;
+    cancelButton.disabled = false;
+    // Focus stays on a live control: Cancel while busy (Run is disabled), Run afterwards.
+    if (hadFocus) (cancelHandler ? cancelButton : runButton).focus();
+  }
+
+  function setChips(field, list) {
+    chips[field] = [];
+    entry[field] = { problems: [], limited: false };
+    const { problems } = entry[field];
+    const kept = []; // entries this page cannot take stay in the entry box, beside their problem
+    for (const raw of list) {
+      const n = normalizeDomain(raw);
+      if (n.error) {
+        problems.push(n.error);
+        kept.push(raw);
+      } else if (!chips[field].includes(n.domain)) chips[field].push(n.domain);
+    }
+    chipBoxes[field].input.value = kept.join(", ");
+    renderChips(field);
+  }
+
+  /**
+   * Fill the form from a TaskRunInput body (what the form sends, or GET /v1/tasks/runs/{id}/input).
+   * Returns { notCarried: string[] }: what the form has no control for, for a notice.
+   */
+  function load(body) {
+    const { values, notCarried } = formValuesFromBody(body);
+    form.querySelector(`input[name="inputMode"][value="${values.inputMode}"]`).checked = true;
+    $("#input").value = values.input;
+    processor.value = values.processor;
+    showProcessor();
+    form.querySelector(`input[name="outputMode"][value="${values.outputMode}"]`).checked = true;
+    $("#output-description").value = values.outputDescription;
+    $("#output-schema").value = values.outputSchema;
+    showOutputMode();
+    $("#input-schema").value = values.inputSchema;
+    setChips("includeDomains", values.includeDomains);
+    setChips("excludeDomains", values.excludeDomains);
+    $("#after-date").value = values.afterDate;
+    $("#webhook-url").value = values.webhookUrl;
+    for (const c of form.querySelectorAll('input[name="webhookEventTypes"]'))
+      c.checked = values.webhookEventTypes.includes(c.value);
+    metadataRows.replaceChildren();
+    for (const { key, value } of values.metadata) addMetadataRow(key, value);
+    if (values.metadata.length === 0) addMetadataRow();
+    $("#mcp-servers").value = values.mcpServers;
+    enableEvents.checked = values.enableEvents;
+    const advancedUsed =
+      values.inputSchema ||
+      values.includeDomains.length ||
+      values.excludeDomains.length ||
+      values.afterDate ||
+      values.webhookUrl ||
+      values.metadata.length ||
+      values.mcpServers ||
+      !values.enableEvents;
+    if (advancedUsed) $("#advanced").open = true;
+    submitted = false;
+    showApiError(null);
+    if (timer) {
+      clearTimeout(timer);
+      timer = null;
+    }
+    validate();
+    return { notCarried };
   }
 
   showOutputMode();
   addMetadataRow();
   validate();
 
-  return { read, validate, showApiError, setBusy, addMetadataRow };
+  return { read, validate, showApiError, setBusy, load, addMetadataRow };
 }
