@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import Awaitable, Callable
 
 from starlette.applications import Starlette
@@ -16,7 +17,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from . import faults as faultlib
-from . import outputs, stream
+from . import stream
 from .auth import Credits, KeyRing, RateLimiter
 from .bodies import MAX_BODY_BYTES, TooLarge, invalid, invalid_query, read_json
 from .config import Config
@@ -39,8 +40,7 @@ FAULT_MESSAGES = {
     503: "Service unavailable (simulated fault)",
     504: "Gateway timeout (simulated fault)",
 }
-FIELD_BASIS_BETA = "field-basis-2025-11-25"
-EXPOSE = ["content-type", "www-authenticate", "retry-after"]
+EXPOSE = ["content-type", "www-authenticate", "retry-after", "retry-after-ms"]
 
 
 class Sim:
@@ -92,7 +92,15 @@ async def apply_faults(ctx: Ctx, faults: faultlib.Faults, counter_key: str) -> R
         await asyncio.sleep(faults.first_byte_delay_ms / 1000.0)
     if faults.fail_first and ctx.sim.fail_counter.should_fail(counter_key, faults.fail_first[0]):
         status = faults.fail_first[1]
-        headers = {"retry-after": "1"} if status in (429, 503) else None
+        headers = None
+        if status in (429, 503):
+            ms = faults.retry_after_ms
+            # Retry-After is whole seconds; retry-after-ms (read by Parallel's SDKs) is exact.
+            headers = (
+                {"retry-after": "1"}
+                if ms is None
+                else {"retry-after": str(math.ceil(ms / 1000)), "retry-after-ms": str(ms)}
+            )
         return error_response(
             status,
             FAULT_MESSAGES.get(status, f"Simulated fault {status}"),
@@ -212,12 +220,12 @@ async def get_result(ctx: Ctx) -> Response:
         await asyncio.sleep(min(run.remaining() + 1e-3, timeout))
     if not run.is_done():
         return error_response(408, "Request timed out; run still active")
-    if run.status() == "failed":
-        return error_response(404, RESULT_NOT_FOUND)
-    output = run.output()
-    if FIELD_BASIS_BETA in ctx.request.headers.get("parallel-beta", ""):
-        output = outputs.with_element_basis(output, run.seed)
-    return json_response({"run": run.snapshot(), "output": output})
+    if run.status() != "completed":
+        # Failed, cancelled or waiting for an action: there is no output to give.
+        return error_response(404, RESULT_NOT_FOUND, {"status": run.status()})
+    # Per-element basis entries are always there (the SDK's types describe them), so the
+    # field-basis-2025-11-25 beta header changes nothing.
+    return json_response({"run": run.snapshot(), "output": run.output()})
 
 
 async def run_events(ctx: Ctx) -> Response:

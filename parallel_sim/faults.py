@@ -10,7 +10,18 @@ from dataclasses import dataclass
 
 HEADER = "x-sim-fault"
 PARAM = "sim_fault"
-NAMES = ("drop-after", "max-stream-seconds", "chunk-bytes", "first-byte-delay-ms", "fail-first")
+NAMES = (
+    "drop-after",
+    "max-stream-seconds",
+    "chunk-bytes",
+    "first-byte-delay-ms",
+    "fail-first",
+    "retry-after-ms",
+    "stream-error-after",
+    "tag",
+)
+# A delay that parses as a float but is no real wait (1e400 is inf) is refused like NaN.
+MAX_DELAY_MS = 600_000.0
 
 
 class FaultSyntaxError(ValueError):
@@ -24,6 +35,12 @@ class Faults:
     chunk_bytes: int | None = None
     first_byte_delay_ms: float | None = None
     fail_first: tuple[int, int] | None = None  # (N, STATUS)
+    # The wait fail-first's 429/503 answers ask for (Retry-After and retry-after-ms).
+    retry_after_ms: int | None = None
+    # An in-stream `error` event after N events of every stream, which then ends.
+    stream_error_after: int | None = None
+    # No effect: a label that makes a fault text, and so its fail-first count, its own.
+    tag: str | None = None
 
     def merged(self, other: Faults) -> Faults:
         """`other`'s settings win where set."""
@@ -52,7 +69,9 @@ def parse(text: str | None) -> Faults:
         if not sep or name not in NAMES:
             raise FaultSyntaxError(f"unknown fault {part!r}; known: {', '.join(NAMES)}")
         try:
-            if name == "fail-first":
+            if name == "tag":
+                values["tag"] = raw
+            elif name == "fail-first":
                 count, _, status = raw.partition(":")
                 n, code = int(count), int(status or "503")
                 if n < 0 or not 400 <= code <= 599:
@@ -60,7 +79,9 @@ def parse(text: str | None) -> Faults:
                 values["fail_first"] = (n, code)
             elif name in ("max-stream-seconds", "first-byte-delay-ms"):
                 v = float(raw)
-                if v < 0 or v != v:
+                if not 0 <= v < float("inf") or (
+                    name == "first-byte-delay-ms" and v > MAX_DELAY_MS
+                ):
                     raise ValueError
                 values[name.replace("-", "_")] = v
             else:

@@ -332,7 +332,12 @@ async def _group_events(group: Group, cursor: tuple | None, limit: float):
         status = group.status(now)
         if not status["is_active"]:
             if not sent_any and cursor is None:
-                yield {"type": "task_group_status", "event_id": None, "status": status}
+                # A group with no runs yet: its status, with a cursor (the SDK's type needs one).
+                yield {
+                    "type": "task_group_status",
+                    "event_id": group.event_id(now, STATUS, 0),
+                    "status": status,
+                }
             return
         upcoming = [t for key, t in timeline if last is None or key > last]
         wake = min([t for t in upcoming if t > now], default=deadline)

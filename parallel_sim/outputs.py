@@ -258,6 +258,16 @@ def _mcp_calls(
     return calls
 
 
+def json_basis(r: random.Random, topic: str, content: dict) -> list[dict]:
+    """One entry per top-level field, and per element of a list field (`key_executives.0`), as
+    the SDK's TaskRunJsonOutput describes its basis."""
+    basis = [field_basis(r, topic, k) for k in content]
+    for k, v in content.items():
+        if isinstance(v, list):
+            basis += [field_basis(r, topic, f"{k}.{i}") for i in range(len(v))]
+    return basis
+
+
 def generate(
     kind: str,
     schema: dict | None,
@@ -278,25 +288,20 @@ def generate(
     if kind == "auto" and deep:
         schema = auto_schema(topic)
         content = value_for(schema, "report", topic, r, schema)
-        basis = [field_basis(r, topic, k) for k in content]
-        for k, v in content.items():  # auto adds nested dot-notation basis entries
-            if isinstance(v, list):
-                basis += [field_basis(r, topic, f"{k}.{i}") for i in range(len(v))]
         return {
             "type": "json",
             "content": content,
-            "basis": basis,
+            "basis": json_basis(r, topic, content),
             "output_schema": schema,
             "mcp_tool_calls": tool_calls,
             "beta_fields": None,
         }
     if kind == "json" and schema is not None:
         content = value_for(schema, "output", topic, r, schema)
-        basis = [field_basis(r, topic, k) for k in content]
         return {
             "type": "json",
             "content": content,
-            "basis": basis,
+            "basis": json_basis(r, topic, content),
             "output_schema": None,
             "mcp_tool_calls": tool_calls,
             "beta_fields": None,
@@ -317,18 +322,3 @@ def generate(
         "mcp_tool_calls": tool_calls,
         "beta_fields": None,
     }
-
-
-def with_element_basis(output: dict, seed: int) -> dict:
-    """The field-basis-2025-11-25 beta: one basis entry per element of top-level array fields."""
-    if output.get("type") != "json" or not isinstance(output.get("content"), dict):
-        return output
-    have = {b["field"] for b in output["basis"]}
-    extra = []
-    for k, v in output["content"].items():
-        if isinstance(v, list):
-            r = rng("element-basis", seed, k)
-            extra += [
-                field_basis(r, k, f"{k}.{i}") for i in range(len(v)) if f"{k}.{i}" not in have
-            ]
-    return {**output, "basis": output["basis"] + extra} if extra else output

@@ -15,9 +15,15 @@ from .util import canonical, ref_id, rfc3339, rng, unit
 from .validation import Checked
 
 FAIL_TRIGGER = "[sim:fail]"
+# Input markers that end a run in the other statuses the API's types list.
+CANCEL_TRIGGER = "[sim:cancel]"
+ACTION_TRIGGER = "[sim:action-required]"
 QUEUED_FRACTION = 0.05  # share of a run's duration spent queued
-FAIL_AT_FRACTION = 0.6  # a failing run stops here
+FAIL_AT_FRACTION = 0.6  # a failing, cancelled or action-required run stops here
+CANCELLING_FRACTION = 0.1  # a cancelled run's last share of its time is spent `cancelling`
 ACTIVE = ("queued", "running", "cancelling")
+# Every status of the API's TaskRun type: the three active ones, then where a run can stop.
+STATUSES = (*ACTIVE, "action_required", "completed", "failed", "cancelled")
 
 
 def draw_duration(proc: processors.Resolved, speed: float, *key: object) -> float:
@@ -37,7 +43,7 @@ class Run:
     created_mono: float
     running_at: float  # offsets in seconds after creation
     end_at: float
-    fails: bool
+    final: str  # completed | failed | cancelled | action_required
     seed: int
     taskgroup_id: str | None = None
     trace: list[events.TraceEvent] = field(default_factory=list)
@@ -52,11 +58,19 @@ class Run:
     def elapsed(self, now: float | None = None) -> float:
         return (time.monotonic() if now is None else now) - self.created_mono
 
+    @property
+    def fails(self) -> bool:
+        return self.final == "failed"
+
     def status(self, now: float | None = None) -> str:
         e = self.elapsed(now)
         if e >= self.end_at:
-            return "failed" if self.fails else "completed"
-        return "running" if e >= self.running_at else "queued"
+            return self.final
+        if e < self.running_at:
+            return "queued"
+        if self.final == "cancelled" and e >= self.end_at * (1 - CANCELLING_FRACTION):
+            return "cancelling"
+        return "running"
 
     def is_done(self, now: float | None = None) -> bool:
         return self.status(now) not in ACTIVE
@@ -70,7 +84,11 @@ class Run:
     def snapshot(self, now: float | None = None) -> dict:
         """The TaskRun object, fields in the order the API serialises them."""
         status = self.status(now)
-        changed = {"queued": 0.0, "running": self.running_at}.get(status, self.end_at)
+        changed = {
+            "queued": 0.0,
+            "running": self.running_at,
+            "cancelling": self.end_at * (1 - CANCELLING_FRACTION),
+        }.get(status, self.end_at)
         meta = self.body.get("metadata")
         return {
             "run_id": self.run_id,
@@ -123,6 +141,19 @@ class Run:
         }
 
 
+def final_status(text: str, failure_rate: float, key: tuple) -> str:
+    """Where a run ends: the input's markers first, then the configured failure rate."""
+    if FAIL_TRIGGER in text:
+        return "failed"
+    if CANCEL_TRIGGER in text:
+        return "cancelled"
+    if ACTION_TRIGGER in text:
+        return "action_required"
+    if failure_rate > 0 and unit("fail", *key) < failure_rate:
+        return "failed"
+    return "completed"
+
+
 class RunStore:
     def __init__(self, seed: int, speed: float, failure_rate: float) -> None:
         self.seed = seed
@@ -141,11 +172,10 @@ class RunStore:
         key = (self.seed, proc.name, body["input"], body.get("task_spec"))
         duration = draw_duration(proc, self.speed, *key)
         text = body["input"] if isinstance(body["input"], str) else canonical(body["input"])
-        fails = FAIL_TRIGGER in text or (
-            self.failure_rate > 0 and unit("fail", *key) < self.failure_rate
-        )
+        final = final_status(text, self.failure_rate, key)
+        fails = final == "failed"
         running_at = duration * QUEUED_FRACTION
-        end_at = duration * FAIL_AT_FRACTION if fails else duration
+        end_at = duration if final == "completed" else duration * FAIL_AT_FRACTION
         now_wall, now_mono = time.time(), time.monotonic()
         run = Run(
             self._new_id(),
@@ -156,7 +186,7 @@ class RunStore:
             now_mono,
             running_at,
             end_at,
-            fails,
+            final,
             self.seed,
             taskgroup_id,
         )
@@ -182,7 +212,7 @@ class RunStore:
             end=end_at,
             messages=n_msgs,
             stats=n_stats,
-            completes=not fails,
+            completes=final == "completed",
             r=rng("trace", *key),
         )
         self.runs[run.run_id] = run

@@ -9,12 +9,14 @@ so clients must reconnect (the real API closes after 570 s).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 
 from .events import TraceEvent, frame
 from .faults import Faults
 from .runs import Run
+from .util import ref_id
 
 STATS = "task_run.progress_stats"
 
@@ -84,9 +86,35 @@ async def run_events(run: Run, faults: Faults, max_seconds: float) -> AsyncItera
     yield run.state_event(with_output=True)
 
 
+def stream_error() -> dict:
+    """The API's in-stream `error` event (its types list it beside the run's own events)."""
+    return {
+        "type": "error",
+        "error": {
+            "ref_id": ref_id(),
+            "message": "Internal error while streaming events (simulated fault)",
+            "detail": {"fault": "stream-error-after"},
+        },
+    }
+
+
+async def _with_error(events: AsyncIterator[dict], after: int) -> AsyncIterator[dict]:
+    sent = 0
+    async with contextlib.aclosing(events):
+        async for event in events:
+            if sent >= after:
+                break
+            yield event
+            sent += 1
+    yield stream_error()
+
+
 async def encode(events: AsyncIterator[dict], faults: Faults) -> AsyncIterator[bytes]:
-    """SSE frames, optionally cut into pieces of `chunk-bytes` bytes."""
+    """SSE frames, optionally cut into pieces of `chunk-bytes` bytes; `stream-error-after` ends
+    the stream with an error event."""
     size = faults.chunk_bytes
+    if faults.stream_error_after is not None:
+        events = _with_error(events, faults.stream_error_after)
     async for event in events:
         data = frame(event)
         if not size:

@@ -7,6 +7,7 @@ which fields failed validation"; we use FastAPI's familiar ``{"loc", "msg", "typ
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from dataclasses import dataclass, field
@@ -58,6 +59,9 @@ BASIS_LIKE_NAMES = {
 JSON_TYPES = {"object", "array", "string", "number", "integer", "boolean", "null"}
 WEBHOOK_EVENT_TYPES = {"task_run.status"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# A source-policy entry: a domain (`example.com`), a bare extension (`.gov`, `.co.uk`) or a
+# domain with a path prefix (`docs.python.org/3`); no scheme, port, query or fragment.
+_POLICY_ENTRY = re.compile(r"^\.?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(/[^\s?#:]*)?$")
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 
 
@@ -327,10 +331,11 @@ def _string_list(value: object, loc: tuple) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise InvalidRequest(loc, "must be an array of strings", "type_error")
     for i, v in enumerate(value):
-        if "/" in v or not v.strip():
+        if not _POLICY_ENTRY.match(v):
             raise InvalidRequest(
                 (*loc, i),
-                "a domain without scheme or path is expected, e.g. 'example.com' or '.gov'",
+                "a domain, extension or domain/path prefix is expected (e.g. 'example.com', "
+                "'.gov', 'docs.python.org/3'), without scheme, port, query or fragment",
             )
     return value
 
@@ -349,8 +354,18 @@ def _check_source_policy(policy: object, loc: tuple) -> None:
             "too_long",
         )
     after = policy.get("after_date")
-    if after is not None and (not isinstance(after, str) or not _DATE.match(after)):
+    if after is not None and not _is_date(after):
         raise InvalidRequest((*loc, "after_date"), "after_date must be a date YYYY-MM-DD")
+
+
+def _is_date(value: object) -> bool:
+    if not isinstance(value, str) or not _DATE.match(value):
+        return False
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_webhook(hook: object, loc: tuple) -> None:
@@ -401,6 +416,37 @@ def _check_mcp(servers: object, loc: tuple) -> None:
             not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values())
         ):
             raise InvalidRequest((*loc, i, "headers"), "must map strings to strings", "type_error")
+
+
+def _check_advanced(adv: object, mcp_servers: object, loc: tuple) -> None:
+    """advanced_settings: `location` and `data_sources` as the SDK types describe them."""
+    if adv is None:
+        return
+    if not isinstance(adv, dict):
+        raise InvalidRequest(loc, "must be an object or null", "type_error")
+    where = adv.get("location")
+    if where is not None and (not isinstance(where, str) or not _COUNTRY.match(where)):
+        raise InvalidRequest(
+            (*loc, "location"), "location must be an ISO 3166-1 alpha-2 country code"
+        )
+    sources = adv.get("data_sources")
+    if sources is None:
+        return
+    if not isinstance(sources, dict):
+        raise InvalidRequest((*loc, "data_sources"), "must be an object or null", "type_error")
+    mcp_names = {s.get("name") for s in mcp_servers or [] if isinstance(s, dict)}
+    for kind in ("free", "pay_per_use"):
+        names = sources.get(kind)
+        if names is None:
+            continue
+        where_ = (*loc, "data_sources", kind)
+        if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+            raise InvalidRequest(where_, "must be an array of partner names", "type_error")
+        for i, name in enumerate(names):
+            if name in mcp_names:
+                raise InvalidRequest(
+                    (*where_, i), f"partner {name!r} collides with an mcp_servers entry"
+                )
 
 
 def _input_warnings(value: object, input_schema: dict | None) -> list[dict]:
@@ -511,17 +557,11 @@ def check_run_input(
         raise InvalidRequest(
             (*loc, "previous_interaction_id"), "must be a string or null", "type_error"
         )
-    adv = body.get("advanced_settings")
-    if adv is not None:
-        if not isinstance(adv, dict):
-            raise InvalidRequest(
-                (*loc, "advanced_settings"), "must be an object or null", "type_error"
-            )
-        where = adv.get("location")
-        if where is not None and (not isinstance(where, str) or not _COUNTRY.match(where)):
-            raise InvalidRequest(
-                (*loc, "advanced_settings", "location"),
-                "location must be an ISO 3166-1 alpha-2 country code",
-            )
+    scope = body.get("memory_scope_key")
+    if scope is not None and not isinstance(scope, str):
+        raise InvalidRequest((*loc, "memory_scope_key"), "must be a string or null", "type_error")
+    _check_advanced(
+        body.get("advanced_settings"), body.get("mcp_servers"), (*loc, "advanced_settings")
+    )
     warnings += _input_warnings(value, spec.input_schema)
     return Checked(body, proc, spec, warnings)
