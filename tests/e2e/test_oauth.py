@@ -32,9 +32,15 @@ class Recorder:
         self.token_requests: list[dict] = []
         self.callbacks: list[str] = []
         self.console: list[str] = []
+        self.errors: list[str] = []  # console errors, failed loads included
         self._origin = app_origin
         page.on("request", self._on_request)
-        page.on("console", lambda msg: self.console.append(msg.text))
+        page.on("console", self._on_console)
+
+    def _on_console(self, msg) -> None:
+        self.console.append(msg.text)
+        if msg.type == "error":
+            self.errors.append(msg.text)
 
     def _on_request(self, request) -> None:
         if request.url.startswith(self._origin + TOKEN_PATH):
@@ -64,8 +70,12 @@ def rec(page: Page, worker) -> Recorder:
     return Recorder(page, worker.url)
 
 
+def key_panel(page: Page):
+    return page.get_by_role("region", name="API key")
+
+
 def status(page: Page):
-    return page.locator(".auth-panel .auth-status")
+    return key_panel(page).get_by_role("status")
 
 
 def stored_key(page: Page):
@@ -210,18 +220,45 @@ def test_sign_out_forgets_the_key_and_can_ask_to_clear_history(
     expect(page.locator(".auth-panel .auth-summary")).to_contain_text("Not signed in")
 
 
-def test_pasted_keys_are_checked_before_they_are_kept(page: Page, app: str):
+def test_pasted_keys_are_checked_before_they_are_kept(page: Page, app: str, rec: Recorder):
     open_app(page, app)
     field = page.get_by_label("Or paste an API key")
     field.fill("not-a-real-key")
     page.get_by_role("button", name="Check and save key").click()
     expect(status(page)).to_contain_text("did not accept this key", timeout=WAIT_MS)
     assert stored_key(page) is None
+    errors_before = list(rec.errors)
     field.fill(SIM_KEY)
     page.get_by_role("button", name="Check and save key").click()
     expect(status(page)).to_contain_text("Key accepted", timeout=WAIT_MS)
     assert stored_key(page) == SIM_KEY
-    expect(page.locator(".auth-panel .auth-summary")).to_contain_text("Signed in")
+    expect(key_panel(page)).to_contain_text("Signed in")
+    # A good key is checked with a request that succeeds: no failed request in the console.
+    assert rec.errors == errors_before
+
+
+def test_a_rejected_key_stops_reading_signed_in(page: Page, app: str):
+    page.add_init_script(f"localStorage.setItem({json.dumps(KEY_ENTRY)}, {json.dumps(SIM_KEY)})")
+    open_app(page, app)
+    panel = key_panel(page)
+    expect(panel).to_contain_text("Signed in")
+    # What the page calls when the API answers 401 with the stored key (the same module instance).
+    mark = "m => import('./js/auth.js').then(a => a.markKeyRejected(m))"
+    page.evaluate(mark, "Unauthorized: invalid or missing credentials")
+    expect(panel).to_contain_text("Key rejected: Parallel did not accept the API key")
+    expect(panel).to_contain_text("(Unauthorized: invalid or missing credentials)")
+    expect(panel).to_contain_text("Sign in again with Parallel or paste another key")
+    expect(panel).not_to_contain_text("Signed in:")
+    text = panel.inner_text()
+    page.evaluate(mark, "Unauthorized: invalid or missing credentials")
+    page.evaluate(mark, "a second report of the same rejection")
+    assert panel.inner_text() == text  # once per key: repeats change nothing
+    # A new key that passes the check clears it.
+    page.get_by_label("Or replace it with another API key").fill(SIM_KEY)
+    page.get_by_role("button", name="Check and save key").click()
+    expect(status(page)).to_contain_text("Key accepted", timeout=WAIT_MS)
+    expect(panel).to_contain_text("Signed in:")
+    expect(panel).not_to_contain_text("Key rejected")
 
 
 def test_a_rejected_client_registration_is_replaced(page: Page, app: str, sim, config):
@@ -243,14 +280,14 @@ def test_a_rejected_client_registration_is_replaced(page: Page, app: str, sim, c
 
 def test_a_key_check_that_cannot_complete_neither_accepts_nor_rejects(page: Page, app: str):
     open_app(page, app)
-    page.route("**/tasks-sse/api/v1/tasks/runs/trun_*", lambda route: route.abort())
+    page.route("**/tasks-sse/api/v1/tasks/groups", lambda route: route.abort())
     page.get_by_label("Or paste an API key").fill(SIM_KEY)
     page.get_by_role("button", name="Check and save key").click()
     expect(status(page)).to_contain_text("Could not check the key", timeout=WAIT_MS)
     expect(status(page)).to_contain_text("not saved")
     assert stored_key(page) is None
     # The field keeps what was typed, so nothing is lost: a retry works once the API answers.
-    page.unroute("**/tasks-sse/api/v1/tasks/runs/trun_*")
+    page.unroute("**/tasks-sse/api/v1/tasks/groups")
     page.get_by_role("button", name="Check and save key").click()
     expect(status(page)).to_contain_text("Key accepted", timeout=WAIT_MS)
     assert stored_key(page) == SIM_KEY
