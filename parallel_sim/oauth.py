@@ -304,8 +304,8 @@ class OAuthProvider:
             '<!doctype html><html lang="en"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width,initial-scale=1">'
             f"<title>{html.escape(title)} - Parallel (simulator)</title>"
-            '<link rel="stylesheet" href="/getKeys/consent.css"></head><body>'
-            f"<h1>{html.escape(title)}</h1>{body_html}</body></html>"
+            '<link rel="stylesheet" href="/getKeys/consent.css"></head><body><main>'
+            f"<h1>{html.escape(title)}</h1>{body_html}</main></body></html>"
         )
         return HTMLResponse(page, status, headers=PAGE_HEADERS)
 
