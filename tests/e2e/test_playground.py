@@ -153,7 +153,9 @@ def test_json_schema_run_renders_basis_and_citations(ready: Page, requests_seen:
     panel = page.locator("#run-panel")
     expect(panel.locator(".json-view")).to_contain_text("founded_year")
     basis = panel.locator(".basis-item")
-    expect(basis).to_have_count(4)
+    # One basis per output field, and per element of array fields.
+    expect(basis.first).to_be_visible()
+    assert basis.count() >= 4
     first = basis.first
     expect(first.locator(".confidence")).to_have_text(re.compile(r"confidence: (high|medium|low)"))
     expect(first.locator(".basis-reasoning")).not_to_be_empty()
@@ -395,8 +397,10 @@ def test_a_stream_answering_404_stops_with_a_clear_message(
     expect(page.locator("#run-title")).to_have_text(GHOST["runId"], timeout=SHORT)
     state = page.locator("#run-panel .stream-state")
     expect(state).to_have_attribute("data-state", "ended", timeout=SHORT)
-    expect(state).to_contain_text("HTTP 404")
-    expect(page.locator("#run-panel .run-error")).to_contain_text("404")
+    # History knew it as running: the page says the API forgot an active run, in words.
+    expect(state).to_contain_text("no longer has this run (HTTP 404)")
+    expect(state).to_contain_text("still active")
+    expect(page.get_by_role("button", name="Reconnect")).to_be_hidden()
     assert len(requests_seen.streams) == 1  # no retry on 404
     page.locator("#history .history-open").first.click()
     expect(page.locator("#history .history-details")).to_contain_text("Run not found")

@@ -33,20 +33,53 @@ const trace = [
   stats(3, 40),
 ];
 
-test("a first connection keeps everything in order", () => {
+// The kinds of change records an event produced, without the counts record that ends each batch.
+const kinds = (changes) => changes.map((c) => c.kind).filter((k) => k !== "counts");
+const duplicate = (changes) => kinds(changes).length === 0;
+const find = (changes, kind) => changes.find((c) => c.kind === kind);
+const counts = (s) => s.snapshot().at(-1).counts;
+const timelineOf = (s) => s.summary().timeline.map((t) => t.status);
+
+test("a first connection: each event's change records, in order, with the counts last", () => {
   const s = createEventStore();
-  s.beginConnection();
-  const actions = trace.map((e) => s.add(e).action);
-  assert.deepEqual(actions, ["append", "append", "append", "append", "append", "append", "update"]);
+  assert.deepEqual(s.beginConnection(), [
+    { kind: "counts", counts: { events: 0, connections: 1, duplicates: 0, messages: 0 } },
+  ]);
+  const batches = trace.map((e) => s.add(e));
+  assert.deepEqual(batches.map(kinds), [
+    ["status", "status", "raw"], // the implied Queued step, then Running
+    ["message", "raw"],
+    ["message", "raw"],
+    ["stats", "raw"],
+    ["message", "raw"],
+    ["message", "raw"],
+    ["stats", "raw"],
+  ]);
+  assert.ok(batches.every((b) => b.at(-1).kind === "counts"));
   assert.deepEqual(
-    s.state.messages.map((m) => m.kind),
+    s.messages().map((m) => m.kind),
     ["exec_status", "plan", "search", "search"],
   );
-  assert.deepEqual(s.state.stats, { considered: 10, read: 3, sample: ["https://a.example"], progress: 40 });
-  assert.deepEqual(
-    s.state.timeline.map((t) => t.status),
-    ["running"],
+  assert.deepEqual(find(batches[6], "stats").stats, {
+    considered: 10,
+    read: 3,
+    sample: ["https://a.example"],
+    progress: 40,
+  });
+  assert.deepEqual(counts(s), { events: 7, connections: 1, duplicates: 0, messages: 4 });
+});
+
+test("a stream opened mid-run starts the timeline with an implied Queued step at the creation time", () => {
+  const s = createEventStore();
+  s.beginConnection();
+  const changes = s.add(
+    ev({ type: "task_run.state", run: { run_id: "r", status: "running", is_active: true, created_at: "c0" } }),
   );
+  assert.deepEqual(find(changes, "status").timeline, { status: "queued", at: "c0", inferred: true });
+  assert.deepEqual(s.summary().timeline, [
+    { status: "queued", at: "c0", inferred: true },
+    { status: "running", at: "c0" },
+  ]);
 });
 
 test("a replay after reconnect adds nothing twice, and new events still arrive", () => {
@@ -55,68 +88,46 @@ test("a replay after reconnect adds nothing twice, and new events still arrive",
   trace.slice(0, 5).forEach((e) => s.add(e)); // dropped after 5 events
   s.beginConnection();
   // The replay: state, every message since the start, the latest stats only, then live updates.
+  const done = state("completed", {
+    run: { run_id: "trun_1", status: "completed", is_active: false, modified_at: "m-done" },
+    output,
+  });
   const replay = [
     state("running"),
     ...trace.filter((e) => e.type.includes("progress_msg")),
     stats(3, 40),
     msg("result", "Found it", "t4"),
-    state("completed", {
-      run: { run_id: "trun_1", status: "completed", is_active: false, modified_at: "m-done" },
-      output,
-    }),
+    done,
   ];
-  const actions = replay.map((e) => s.add(e).action);
-  assert.deepEqual(actions, [
-    "duplicate",
-    "duplicate",
-    "duplicate",
-    "duplicate",
-    "append",
-    "update",
-    "append",
-    "append",
-  ]);
+  const batches = replay.map((e) => s.add(e));
+  assert.deepEqual(batches.map(duplicate), [true, true, true, true, false, false, false, false]);
+  assert.deepEqual(kinds(batches[7]), ["status", "output", "raw"]);
+  assert.deepEqual(find(batches[7], "output").output, output);
   assert.deepEqual(
-    s.state.messages.map((m) => m.message),
+    s.messages().map((m) => m.message),
     ["Starting research", "Planning", "Searching", "Searching", "Found it"],
   );
-  assert.deepEqual(
-    s.state.timeline.map((t) => t.status),
-    ["running", "completed"],
-  );
-  assert.deepEqual(s.state.output, output);
+  assert.deepEqual(timelineOf(s), ["queued", "running", "completed"]);
+  assert.deepEqual(s.summary().output, output);
   // A third connection replays the completed run: nothing new at all.
   s.beginConnection();
-  const again = [
-    state("completed", {
-      run: { run_id: "trun_1", status: "completed", is_active: false, modified_at: "m-done" },
-      output,
-    }),
-    ...replay.slice(1, 6),
-    msg("result", "Found it", "t4"),
-    state("completed", {
-      run: { run_id: "trun_1", status: "completed", is_active: false, modified_at: "m-done" },
-      output,
-    }),
-  ];
-  assert.ok(again.map((e) => s.add(e).action).every((a) => a === "duplicate"));
-  assert.equal(s.state.messages.length, 5);
-  assert.equal(s.state.raw.length, 9);
+  const again = [done, ...replay.slice(1, 6), msg("result", "Found it", "t4"), done];
+  assert.ok(again.map((e) => s.add(e)).every(duplicate));
+  assert.equal(s.messages().length, 5);
+  assert.equal(s.raw().length, 9);
+  assert.deepEqual(counts(s), { events: 9, connections: 3, duplicates: 12, messages: 5 });
 });
 
 test("error events keep message and ref_id; unknown types are kept as data; bad JSON is kept as text", () => {
   const s = createEventStore();
   s.beginConnection();
-  assert.equal(s.add(ev({ type: "error", error: { ref_id: "r1", message: "boom" } })).kind, "error");
-  assert.deepEqual(s.state.errors[0], { message: "boom", refId: "r1", detail: null });
-  const other = s.add(ev({ type: "task_run.new_thing", x: 1 }));
-  assert.equal(other.kind, "other");
+  const err = s.add(ev({ type: "error", error: { ref_id: "r1", message: "boom" } }));
+  assert.deepEqual(find(err, "error").item, { message: "boom", refId: "r1", detail: null });
+  const other = find(s.add(ev({ type: "task_run.new_thing", x: 1 })), "other");
   assert.deepEqual(other.item.data, { type: "task_run.new_thing", x: 1 });
-  const text = s.add({ type: "message", data: "not json" });
-  assert.equal(text.kind, "other");
+  const text = find(s.add({ type: "message", data: "not json" }), "other");
   assert.equal(text.item.data, "not json");
-  const unknownKind = s.add(msg("reasoning", "thinking", "t9"));
-  assert.equal(unknownKind.item.kind, "reasoning");
+  assert.equal(find(s.add(msg("reasoning", "thinking", "t9")), "message").item.kind, "reasoning");
 });
 
 test("isTerminalState and messageKind", () => {
@@ -126,6 +137,7 @@ test("isTerminalState and messageKind", () => {
   assert.equal(isTerminalState(state("completed", { run: { status: "completed", is_active: false }, output })), true);
   assert.equal(isTerminalState(state("failed", { run: { status: "failed" } })), true);
   assert.equal(isTerminalState(msg("plan", "x", "t")), false);
+  assert.equal(isTerminalState({ type: "task_run.state", data: "{not json" }), false);
   assert.equal(messageKind("task_run.progress_msg.tool_call"), "tool_call");
 });
 
@@ -134,17 +146,34 @@ test("progress while the API last said queued shows as running (inferred), once"
   s.beginConnection();
   s.add(state("queued"));
   const first = s.add(msg("plan", "Planning", "t1"));
-  assert.deepEqual(first.inferred, { status: "running", at: "t1", inferred: true });
-  assert.equal(s.add(msg("search", "Searching", "t2")).inferred, null);
-  assert.equal(s.state.status, "running");
+  assert.deepEqual(kinds(first), ["status", "message", "raw"]);
+  assert.deepEqual(find(first, "status"), {
+    kind: "status",
+    status: "running",
+    run: null,
+    timeline: { status: "running", at: "t1", inferred: true },
+  });
+  assert.deepEqual(kinds(s.add(msg("search", "Searching", "t2"))), ["message", "raw"]);
+  assert.equal(s.summary().status, "running");
   // The API's own running state (on a reconnect) adds nothing to the timeline.
   s.beginConnection();
-  assert.equal(s.add(state("running")).action, "update");
+  assert.equal(find(s.add(state("running")), "status").timeline, null);
   s.add(
     state("completed", { run: { run_id: "trun_1", status: "completed", is_active: false, modified_at: "m" }, output }),
   );
+  assert.deepEqual(timelineOf(s), ["queued", "running", "completed"]);
+});
+
+test("a snapshot rebuilds the same picture the changes drew", () => {
+  const s = createEventStore();
+  s.beginConnection();
+  trace.forEach((e) => s.add(e));
+  const snap = s.snapshot();
   assert.deepEqual(
-    s.state.timeline.map((t) => t.status),
-    ["queued", "running", "completed"],
+    snap.filter((c) => c.kind === "status").map((c) => c.status),
+    ["queued", "running", "running"],
   );
+  assert.equal(snap.filter((c) => c.kind === "message").length, 4);
+  assert.deepEqual(find(snap, "stats").stats.read, 3);
+  assert.equal(snap.at(-1).kind, "counts");
 });

@@ -1,15 +1,15 @@
-// The playground's wiring: configuration, sign-in panel, create form, history, and one stream
-// session per watched run (event store + SSE client). The selected session is rendered by the
-// run view; others keep streaming in the background so their history status stays current.
+// The playground's wiring: configuration, sign-in panel, create form, history, and one run
+// session per watched run (run-session.js: event store + stream client). The selected session is
+// rendered by the run view; others keep streaming in the background so their history status stays
+// current. History follows each session's change records; nothing here reads a store.
 //
-// Performance marks for the bench: "tasks-sse:run-click" when Run is pressed and
-// "tasks-sse:first-event-rendered" when the first event of a stream reaches the DOM.
-// The render benchmark uses the real path through ./bench-feed.js (see there).
+// Performance marks: "tasks-sse:run-click" when Run is pressed and "tasks-sse:first-event-rendered"
+// when the first event of that run's stream reaches the DOM.
 
 import { getApiKey, initAuth, onApiKeyChange, showSignIn } from "./auth.js";
 import { createRun, eventsUrl, ApiError } from "./api.js";
-import { createEventStore } from "./event-store.js";
-import { createStreamClient } from "./sse-client.js";
+import { createRunSession } from "./run-session.js";
+import { historyFieldsFromRun } from "./run-state.js";
 import { createHistory, entryFromRun } from "./history.js";
 import { FORGET_HISTORY_EVENT, HISTORY_KEY } from "./names.js";
 import { createForm } from "./form.js";
@@ -81,10 +81,16 @@ function hideSignInPrompt() {
 function sessionFor(runId) {
   let s = state.sessions.get(runId);
   if (!s) {
-    const entry = history.get(runId) || { runId, status: "unknown", processor: "", createdAt: "", inputPreview: "" };
-    s = { runId, entry, store: createEventStore(), client: null, streamState: { state: "idle" }, canReconnect: null };
-    // A finished run has nothing more to stream; anything else may be resumed by hand.
-    s.canReconnect = () => !(s.streamState.state === "ended" && s.streamState.reason === "completed");
+    s = createRunSession({
+      runId,
+      url: eventsUrl(state.config.apiBase, runId),
+      headers: () => {
+        const key = getApiKey();
+        return key ? { "x-api-key": key } : {};
+      },
+    });
+    s.entry = history.get(runId) || { runId, status: "unknown", processor: "", createdAt: "", inputPreview: "" };
+    s.subscribe((changes) => onSessionChanges(s, changes));
     state.sessions.set(runId, s);
   }
   return s;
@@ -92,82 +98,51 @@ function sessionFor(runId) {
 
 function activeStreams() {
   let n = 0;
-  for (const s of state.sessions.values()) if (s.client && !s.client.ended) n += 1;
+  for (const s of state.sessions.values()) if (s.streaming) n += 1;
   return n;
 }
 
-function startStream(s) {
-  if (s.client && !s.client.ended) return;
-  const client = createStreamClient({
-    url: eventsUrl(state.config.apiBase, s.runId),
-    headers: () => {
-      const key = getApiKey();
-      return key ? { "x-api-key": key } : {};
-    },
-    onConnectionStart: () => s.store.beginConnection(),
-    onEvent: (event) => onStreamEvent(s, event),
-    onState: (st) => onStreamState(s, st),
-  });
-  s.client = client;
-  client.start();
+/** Merge fields into a run's history entry; empty strings never overwrite what is known. */
+function updateEntry(s, fields) {
+  const clean = { runId: s.runId };
+  for (const [k, v] of Object.entries(fields)) if (v !== "" || k === "error") clean[k] = v;
+  s.entry = history.upsert(clean) || s.entry;
+  renderHistory();
 }
 
-function onStreamEvent(s, event) {
-  const result = s.store.add(event);
-  if (result.kind === "state" && result.action !== "duplicate") {
-    const run = s.store.state.run;
-    s.entry =
-      history.upsert({
-        runId: s.runId,
-        status: run.status,
-        isActive: run.is_active === true,
-        processor: run.processor || s.entry.processor,
-        modifiedAt: run.modified_at || "",
-        outputType: s.store.state.output ? s.store.state.output.type || "" : "",
-        error:
-          run.error && run.error.message
-            ? `${run.error.message}${run.error.ref_id ? ` (ref_id ${run.error.ref_id})` : ""}`
-            : "",
-      }) || s.entry;
-    renderHistory();
+/** History follows the run: its status (reported or implied), its output, how its stream ended. */
+function onSessionChanges(s, changes) {
+  for (const c of changes) {
+    if (c.kind === "status") {
+      updateEntry(s, c.run ? historyFieldsFromRun(c.run, s.summary().output) : { status: c.status });
+    } else if (c.kind === "output" && c.output) {
+      updateEntry(s, { outputType: typeof c.output.type === "string" ? c.output.type : "" });
+    } else if (c.kind === "stream") onStreamState(s, c.state);
   }
-  if (result.inferred) {
-    s.entry = history.upsert({ runId: s.runId, status: "running" }) || s.entry;
-    renderHistory();
-  }
-  if (state.selected === s.runId) runView.enqueue(result);
 }
 
 function onStreamState(s, st) {
-  s.streamState = st;
-  if (st.state === "ended") {
-    if (st.reason === "error" && st.status === 401) {
-      promptSignIn(`The API rejected the key while streaming ${s.runId} (401): ${st.message}`);
-      s.needsKey = true;
-    } else if (st.reason === "error" && st.status === 404) {
-      s.entry =
-        history.upsert({ runId: s.runId, isActive: false, error: `Run not found (404): ${st.message}` }) || s.entry;
-      renderHistory();
-    } else if (st.reason === "completed" && s.store.state.run) {
-      s.entry = history.upsert({ runId: s.runId, isActive: false }) || s.entry;
-      renderHistory();
-    }
-    // A background session that finished frees its slot for a waiting active run.
-    resumeActive();
+  if (st.state !== "ended") return;
+  if (st.reason === "error" && st.status === 401) {
+    promptSignIn(`The API rejected the key while streaming ${s.runId} (401): ${st.message}`);
+    s.needsKey = true;
+  } else if (st.reason === "error" && st.status === 404) {
+    updateEntry(s, { isActive: false, error: `Run not found (404): ${st.message}` });
+  } else if (st.reason === "completed" && s.summary().run) {
+    updateEntry(s, { isActive: false });
   }
-  if (state.selected === s.runId) runView.setStreamState(st);
+  // A background session that finished frees its slot for a waiting active run.
+  resumeActive();
 }
 
 function select(runId) {
   state.selected = runId;
   const s = sessionFor(runId);
   document.getElementById("run-empty").hidden = true;
-  runView.show(s);
+  runView.show(s, s.entry);
   renderHistory();
-  if (!s.client || s.client.ended) {
-    // A finished run replays its trace and output on connect; an active one streams live.
-    if (!s.client || s.entry.isActive || s.store.state.raw.length === 0) startStream(s);
-  }
+  // A finished run replays its trace and output on connect; an active one streams live.
+  if (!s.streaming && (!s.started || s.entry.isActive || s.summary().events === 0)) s.start();
   if (location.hash !== `#${runId}`) history_replace(`#${runId}`);
 }
 
@@ -195,8 +170,8 @@ function resumeActive() {
     if (activeStreams() >= MAX_BACKGROUND_STREAMS) break;
     if (!e.isActive) continue;
     const s = sessionFor(e.runId);
-    if (s.client || s.needsKey) continue;
-    startStream(s);
+    if (s.started || s.needsKey) continue;
+    s.start();
   }
 }
 
@@ -240,8 +215,8 @@ async function onSubmit({ body, headers }) {
 
 // --- start ----------------------------------------------------------------------------------
 
-function onFlush({ session, rendered }) {
-  if (state.awaitingFirstEvent && rendered > 0 && session.store.state.raw.length > 0) {
+function onFlush({ events }) {
+  if (state.awaitingFirstEvent && events > 0) {
     state.awaitingFirstEvent = false;
     performance.mark("tasks-sse:first-event-rendered");
   }
@@ -249,10 +224,10 @@ function onFlush({ session, rendered }) {
 
 async function main() {
   runView = createRunView(document.getElementById("run-panel"), {
-    onStop: (s) => s.client && s.client.stop("stopped by you. Press Reconnect to resume."),
+    onStop: (s) => s.stop("stopped by you. Press Reconnect to resume."),
     onReconnect: (s) => {
       s.needsKey = false;
-      startStream(s);
+      s.start();
     },
     onFlush,
   });
@@ -263,7 +238,7 @@ async function main() {
     },
     onDelete: (runId) => {
       const s = state.sessions.get(runId);
-      if (s && s.client) s.client.stop("removed from history.");
+      if (s) s.stop("removed from history.");
       state.sessions.delete(runId);
       history.remove(runId);
       if (state.selected === runId) {
@@ -304,7 +279,7 @@ async function main() {
     for (const s of state.sessions.values()) {
       if (s.needsKey) {
         s.needsKey = false;
-        startStream(s);
+        s.start();
       }
     }
   });
@@ -323,7 +298,7 @@ async function main() {
 }
 
 function clearHistory() {
-  for (const s of state.sessions.values()) if (s.client) s.client.stop("history cleared.");
+  for (const s of state.sessions.values()) s.stop("history cleared.");
   state.sessions.clear();
   state.selected = null;
   history.clear();
@@ -332,34 +307,4 @@ function clearHistory() {
   renderHistory();
 }
 
-/**
- * Hooks for bench-feed.js, which pushes synthetic events through the real store and view.
- * Not used by the page itself.
- */
-export const benchHooks = {
-  /** Select a new, stream-less session for `runId` and return it. */
-  openSession(runId, entry = {}) {
-    const s = sessionFor(runId);
-    s.entry = {
-      runId,
-      status: "running",
-      processor: "bench",
-      createdAt: new Date().toISOString(),
-      inputPreview: "synthetic events",
-      ...entry,
-    };
-    state.selected = runId;
-    document.getElementById("run-empty").hidden = true;
-    runView.show(s);
-    return s;
-  },
-  /** Feed one parsed SSE event to a session exactly as a stream would. */
-  ingest(s, event) {
-    const result = s.store.add(event);
-    if (state.selected === s.runId) runView.enqueue(result);
-  },
-  whenFlushed: () => runView.whenFlushed(),
-  ready: null,
-};
-
-benchHooks.ready = main();
+main();

@@ -1,4 +1,6 @@
-// The state of one run's event stream, built from SSE events, with de-duplication across reconnects.
+// One run's event trace, built from SSE events with de-duplication across reconnects. `add` applies
+// an event and returns change records; views render those records and never read the store's
+// insides. What the events imply (queued -> running, the stream's end) is asked of run-state.js.
 //
 // The Task API replays the whole trace on every connection (state, every progress message with its
 // original timestamp, the latest stats, and for a finished run the final state with output). So a
@@ -6,7 +8,20 @@
 // connection: the n-th copy of an identical message in a replay maps onto the n-th copy already
 // shown, and genuinely repeated messages are still shown as often as the API sent them.
 // Stats replace the previous stats in place; the status timeline grows only on a change of status.
+//
+// Change records (`kind` and fields):
+//   status   { status, run|null, timeline: entry|null }   entry = { status, at, inferred? }
+//   output   { output, run }
+//   message  { item: { key, type, kind, message, timestamp } }
+//   stats    { stats: { considered, read, sample, progress } }
+//   error    { item: { message, refId, detail } }
+//   other    { item: { type, data } }
+//   raw      { item: { seq, type, data } }
+//   counts   { counts: { events, connections, duplicates, messages } }   (last in every batch)
 
+import { impliedQueuedStep, isTerminalState, statusImpliedByProgress } from "./run-state.js";
+
+export { isTerminalState };
 export const MESSAGE_PREFIX = "task_run.progress_msg.";
 
 function isObject(v) {
@@ -32,21 +47,18 @@ export function createEventStore() {
   const seen = new Set(); // keys of everything accepted, across connections
   let occurrences = new Map(); // base key -> count, within the current connection
 
-  const state = {
-    run: null,
-    status: "",
-    isActive: null,
-    timeline: [], // { status, at }
-    messages: [], // { key, type, kind, message, timestamp }
-    stats: null, // { considered, read, sample: string[], progress: number|null }
-    errors: [], // { message, refId, detail }
-    others: [], // { type, data } unknown event types (data parsed, or raw text)
-    output: null,
-    raw: [], // { seq, type, data } every accepted event, in arrival order
-    duplicates: 0,
-    connections: 0,
-    received: 0,
-  };
+  let run = null;
+  let status = "";
+  const timeline = []; // { status, at, inferred? }
+  const messages = [];
+  let stats = null;
+  const errors = [];
+  const others = [];
+  let output = null;
+  const raw = []; // { seq, type, data } every accepted event, in arrival order
+  const counts = { events: 0, connections: 0, duplicates: 0, messages: 0 };
+
+  const countsChange = () => ({ kind: "counts", counts: { ...counts, events: raw.length, messages: messages.length } });
 
   function occurrenceKey(base) {
     const n = occurrences.get(base) || 0;
@@ -54,108 +66,91 @@ export function createEventStore() {
     return `${base}#${n}`;
   }
 
-  function accept(key) {
-    if (seen.has(key)) {
-      state.duplicates += 1;
-      return false;
+  function keepRaw(type, data, changes) {
+    const item = { seq: raw.length + 1, type, data };
+    raw.push(item);
+    changes.push({ kind: "raw", item });
+  }
+
+  function duplicate() {
+    counts.duplicates += 1;
+    return [countsChange()];
+  }
+
+  /** Record a status; the timeline grows when it is new. Returns the status change record. */
+  function setStatus(next, nextRun, at, inferred) {
+    const changes = [];
+    if (!status && timeline.length === 0) {
+      const queued = impliedQueuedStep(next, nextRun);
+      if (queued) {
+        timeline.push(queued);
+        changes.push({ kind: "status", status: "queued", run: null, timeline: queued });
+      }
     }
-    seen.add(key);
-    return true;
+    status = next;
+    let entry = null;
+    if (!timeline.some((t) => t.status === next)) {
+      entry = inferred ? { status: next, at, inferred: true } : { status: next, at };
+      timeline.push(entry);
+    }
+    changes.push({ kind: "status", status: next, run: nextRun, timeline: entry });
+    return changes;
   }
 
-  function keepRaw(type, data) {
-    state.raw.push({ seq: state.raw.length + 1, type, data });
-  }
-
-  /**
-   * The API sends no state event for queued -> running, only at the start and at the end. Progress
-   * while the last reported status is "queued" means the run is running: the timeline says so,
-   * marked as inferred. Returns the timeline entry, or null.
-   */
-  function inferRunning(at) {
-    if (state.status !== "queued") return null;
-    state.status = "running";
-    const entry = { status: "running", at, inferred: true };
-    if (!state.timeline.some((t) => t.status === "running")) state.timeline.push(entry);
-    return entry;
+  function progressImplies(at) {
+    const next = statusImpliedByProgress(status);
+    return next ? setStatus(next, null, at, true) : [];
   }
 
   /** A new connection starts: the replay's occurrence counting starts over. */
   function beginConnection() {
     occurrences = new Map();
-    state.connections += 1;
+    counts.connections += 1;
+    return [countsChange()];
   }
 
-  /**
-   * Add one SSE event ({ type, data } with data the raw text).
-   * Returns { action, kind, item } where action is "append", "update" or "duplicate" and kind is
-   * "state", "message", "stats", "error" or "other".
-   */
+  /** Apply one SSE event ({ type, data } with data the raw text). Returns change records. */
   function add(event) {
-    state.received += 1;
     const rawData = typeof event.data === "string" ? event.data : JSON.stringify(event.data);
     const parsed =
       typeof event.data === "string" ? parseEventData(event.data) : isObject(event.data) ? event.data : null;
     const type = (parsed && typeof parsed.type === "string" && parsed.type) || event.type || "message";
+    const changes = [];
 
     if (type === "task_run.state" && parsed && isObject(parsed.run)) {
-      const run = parsed.run;
-      const status = String(run.status || "unknown");
+      const nextRun = parsed.run;
+      const next = String(nextRun.status || "unknown");
       const hasOutput = isObject(parsed.output);
-      const key = `state|${status}|${run.modified_at || ""}|${hasOutput ? 1 : 0}`;
-      const changedStatus = status !== state.status;
-      const newOutput = hasOutput && !state.output;
-      if (seen.has(key) && !changedStatus && !newOutput) {
-        state.duplicates += 1;
-        return { action: "duplicate", kind: "state", item: null };
-      }
+      const key = `state|${next}|${nextRun.modified_at || ""}|${hasOutput ? 1 : 0}`;
+      const newOutput = hasOutput && !output;
+      if (seen.has(key) && next === status && !newOutput) return duplicate();
       seen.add(key);
-      state.run = run;
-      state.status = status;
-      state.isActive = run.is_active === true;
-      const appended = changedStatus && !state.timeline.some((t) => t.status === status);
-      if (appended) state.timeline.push({ status, at: run.modified_at || run.created_at || "" });
-      if (newOutput) state.output = parsed.output;
-      keepRaw(type, rawData);
-      return {
-        action: appended ? "append" : "update",
-        kind: "state",
-        item: { run, status, output: newOutput ? parsed.output : null },
-      };
-    }
-
-    if (type.startsWith(MESSAGE_PREFIX) && parsed) {
+      run = nextRun;
+      changes.push(...setStatus(next, nextRun, nextRun.modified_at || nextRun.created_at || "", false));
+      if (newOutput) output = parsed.output;
+      if (newOutput || isObject(nextRun.error)) changes.push({ kind: "output", output, run: nextRun });
+    } else if (type.startsWith(MESSAGE_PREFIX) && parsed) {
       const message = typeof parsed.message === "string" ? parsed.message : JSON.stringify(parsed.message ?? "");
       const timestamp = typeof parsed.timestamp === "string" ? parsed.timestamp : "";
       const key = occurrenceKey(`msg|${type}|${timestamp}|${message}`);
-      if (!accept(key)) return { action: "duplicate", kind: "message", item: null };
+      if (seen.has(key)) return duplicate();
+      seen.add(key);
       const item = { key, type, kind: messageKind(type), message, timestamp };
-      state.messages.push(item);
-      keepRaw(type, rawData);
-      return { action: "append", kind: "message", item, inferred: inferRunning(timestamp) };
-    }
-
-    if (type === "task_run.progress_stats" && parsed) {
+      messages.push(item);
+      changes.push(...progressImplies(timestamp), { kind: "message", item });
+    } else if (type === "task_run.progress_stats" && parsed) {
       const s = isObject(parsed.source_stats) ? parsed.source_stats : {};
       const num = (v) => (typeof v === "number" && Number.isFinite(v) ? v : null);
-      const stats = {
+      const next = {
         considered: num(s.num_sources_considered),
         read: num(s.num_sources_read),
         sample: Array.isArray(s.sources_read_sample) ? s.sources_read_sample.filter((u) => typeof u === "string") : [],
         progress: num(parsed.progress_meter),
       };
-      const same = state.stats && JSON.stringify(state.stats) === JSON.stringify(stats);
-      if (same) {
-        state.duplicates += 1;
-        return { action: "duplicate", kind: "stats", item: null };
-      }
-      const action = state.stats ? "update" : "append";
-      state.stats = stats;
-      keepRaw(type, rawData);
-      return { action, kind: "stats", item: stats, inferred: inferRunning("") };
-    }
-
-    if (type === "error") {
+      if (stats && JSON.stringify(stats) === JSON.stringify(next)) return duplicate();
+      stats = next;
+      changes.push(...progressImplies(""), { kind: "stats", stats: next });
+    } else if (type === "error") {
       const e = parsed && isObject(parsed.error) ? parsed.error : {};
       const item = {
         message: typeof e.message === "string" ? e.message : parsed ? "Error event without a message" : rawData,
@@ -163,34 +158,52 @@ export function createEventStore() {
         detail: e.detail ?? null,
       };
       const key = occurrenceKey(`error|${item.refId}|${item.message}`);
-      if (!accept(key)) return { action: "duplicate", kind: "error", item: null };
-      state.errors.push(item);
-      keepRaw(type, rawData);
-      return { action: "append", kind: "error", item };
+      if (seen.has(key)) return duplicate();
+      seen.add(key);
+      errors.push(item);
+      changes.push({ kind: "error", item });
+    } else {
+      const key = occurrenceKey(`other|${type}|${rawData}`);
+      if (seen.has(key)) return duplicate();
+      seen.add(key);
+      const item = { type, data: parsed ?? rawData };
+      others.push(item);
+      changes.push({ kind: "other", item });
     }
-
-    const key = occurrenceKey(`other|${type}|${rawData}`);
-    if (!accept(key)) return { action: "duplicate", kind: "other", item: null };
-    const item = { type, data: parsed ?? rawData };
-    state.others.push(item);
-    keepRaw(type, rawData);
-    return { action: "append", kind: "other", item };
+    keepRaw(type, rawData, changes);
+    changes.push(countsChange());
+    return changes;
   }
 
-  return { state, add, beginConnection };
-}
+  /** Change records that rebuild a view from empty (raw events are read on demand). */
+  function snapshot() {
+    const changes = timeline.map((t) => ({ kind: "status", status: t.status, run: null, timeline: t }));
+    for (const item of messages) changes.push({ kind: "message", item });
+    for (const item of errors) changes.push({ kind: "error", item });
+    for (const item of others) changes.push({ kind: "other", item });
+    if (stats) changes.push({ kind: "stats", stats });
+    if (run) changes.push({ kind: "status", status, run, timeline: null });
+    if (output || (run && isObject(run.error))) changes.push({ kind: "output", output, run });
+    changes.push(countsChange());
+    return changes;
+  }
 
-/**
- * True when a state event ends the run's stream: the run is no longer active and, for a completed
- * run, the event carries the output. (A finished run's replay *starts* with a completed state
- * without output; the stream only ends with the final state that has it.)
- */
-export function isTerminalState(event) {
-  if (!event || event.type !== "task_run.state") return false;
-  const parsed = typeof event.data === "string" ? parseEventData(event.data) : event.data;
-  if (!parsed || !isObject(parsed.run)) return false;
-  const run = parsed.run;
-  const over = run.is_active === false || ["completed", "failed", "cancelled"].includes(run.status);
-  if (!over) return false;
-  return run.status !== "completed" || isObject(parsed.output);
+  return {
+    add,
+    beginConnection,
+    snapshot,
+    /** Copies of messages [start, end). */
+    messages: (start = 0, end = messages.length) => messages.slice(start, end),
+    /** Accepted raw events [start, end). */
+    raw: (start = 0, end = raw.length) => raw.slice(start, end),
+    /** The run summary other parts of the page keep (history, kept results). */
+    summary: () => ({
+      run,
+      status,
+      output,
+      events: raw.length,
+      messages: messages.length,
+      timeline: timeline.map((t) => ({ ...t })),
+    }),
+  };
 }

@@ -13,7 +13,7 @@
 //   "ended" { reason: "completed" | "stopped" | "error" | "gave-up", message?, status?, refId? }
 
 import { createSSEParser } from "./sse.js";
-import { isTerminalState } from "./event-store.js";
+import { isTerminalState } from "./run-state.js";
 import { parseApiError } from "./api.js";
 
 export const DEFAULT_BACKOFF = Object.freeze({ baseMs: 1000, maxMs: 30000, maxAttempts: 8 });
