@@ -9,6 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.axe import assert_no_axe_violations
 from tests.e2e.conftest import preset_api_key
 
 pytestmark = pytest.mark.e2e
@@ -202,3 +203,30 @@ def test_a_hanging_create_can_be_cancelled(ready: Page, creates: Creates):
     page.unroute("**" + CREATE_PATH)
     run.click()
     expect(page.get_by_role("heading", name=re.compile(r"^trun_"))).to_be_visible(timeout=SHORT)
+
+
+def test_the_form_passes_axe_empty_with_problems_and_with_every_option_open(ready: Page):
+    page = ready
+    form = "#create"
+    assert_no_axe_violations(page, form)
+    # Problems shown next to their fields, and the form's own alert.
+    page.get_by_role("radiogroup", name="Input format").get_by_role(
+        "radio", name="JSON object"
+    ).check()
+    page.get_by_label("Task input").fill('{"company": ')
+    open_more_options(page)
+    page.get_by_label("Include domains").fill("not a domain")
+    page.get_by_label("Include domains").press("Enter")
+    page.get_by_label("Exclude domains").fill("example.org")
+    page.get_by_label("Exclude domains").press("Enter")
+    page.get_by_label("URL notified when the run finishes").fill("ftp://example.com")
+    page.get_by_label("Metadata key 1").fill("k" * 17)
+    page.get_by_role("radiogroup", name="Output schema").get_by_role(
+        "radio", name="JSON schema"
+    ).check()
+    page.get_by_label("JSON schema of the output").fill(
+        '{"type": "object", "properties": {"a": {"type": "null"}}}'
+    )
+    run_button(page).click()
+    expect(form_alert(page)).to_contain_text("problems to fix")
+    assert_no_axe_violations(page, form)

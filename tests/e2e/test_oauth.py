@@ -15,6 +15,8 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.axe import assert_no_axe_violations
+
 pytestmark = pytest.mark.e2e
 
 SIM_KEY = "sim-dev-key"
@@ -149,6 +151,32 @@ def test_sign_in_through_consent_then_create_a_run(page: Page, app: str, sim, re
         re.compile(r"^trun_[0-9a-f]{32}$"), timeout=WAIT_MS
     )
     assert [h.get("x-api-key") for h in creates] == [key]
+
+
+def test_the_consent_page_passes_axe_and_has_its_parts_by_role(page: Page, app: str, sim):
+    go_to_consent(page, app, sim)
+    main = page.get_by_role("main")
+    expect(main).to_have_count(1)
+    expect(main.get_by_role("heading", level=1, name="Sign in with Parallel")).to_be_visible()
+    expect(main.get_by_role("button", name="Approve")).to_be_visible()
+    expect(main.get_by_role("button", name="Deny")).to_be_visible()
+    assert_no_axe_violations(page)
+
+
+def test_the_sign_in_panel_passes_axe_signed_out_signed_in_and_rejected(page: Page, app: str):
+    open_app(page, app)
+    assert_no_axe_violations(page, "#auth-panel")
+    page.get_by_label("Or paste an API key").fill("not-a-real-key")
+    page.get_by_role("button", name="Check and save key").click()
+    expect(status(page)).to_contain_text("did not accept this key", timeout=WAIT_MS)
+    assert_no_axe_violations(page, "#auth-panel")
+    page.get_by_label("Or paste an API key").fill(SIM_KEY)
+    page.get_by_role("button", name="Check and save key").click()
+    expect(status(page)).to_contain_text("Key accepted", timeout=WAIT_MS)
+    assert_no_axe_violations(page, "#auth-panel")
+    page.evaluate("m => import('./js/auth.js').then(a => a.markKeyRejected(m))", "Unauthorized")
+    expect(key_panel(page)).to_contain_text("Key rejected")
+    assert_no_axe_violations(page, "#auth-panel")
 
 
 def test_deny_shows_a_message_and_keeps_no_key(page: Page, app: str, sim, rec: Recorder):
