@@ -116,7 +116,7 @@ def test_page_sends_no_referrer_and_a_strict_csp(page: Page, app: str, worker):
     headers = response.headers
     assert headers.get("referrer-policy") == "no-referrer"
     assert "connect-src 'self'" in headers.get("content-security-policy", "")
-    panel = page.locator(".auth-panel")
+    panel = key_panel(page)
     expect(panel).to_contain_text("localStorage", timeout=WAIT_MS)
 
 
@@ -144,11 +144,11 @@ def test_sign_in_through_consent_then_create_a_run(page: Page, app: str, sim, re
             else None
         ),
     )
-    page.locator("#input").fill("What is the capital of France?")
-    page.locator("#processor").select_option("lite")
-    page.locator("#run-button").click()
-    expect(page.locator("#run-title")).to_have_text(
-        re.compile(r"^trun_[0-9a-f]{32}$"), timeout=WAIT_MS
+    page.get_by_label("Task input").fill("What is the capital of France?")
+    page.get_by_label("Processor").select_option("lite")
+    page.get_by_role("button", name="Run", exact=True).click()
+    expect(page.get_by_role("heading", name=re.compile(r"^trun_[0-9a-f]{32}$"))).to_be_visible(
+        timeout=WAIT_MS
     )
     assert [h.get("x-api-key") for h in creates] == [key]
 
@@ -245,7 +245,7 @@ def test_sign_out_forgets_the_key_and_can_ask_to_clear_history(
     assert page.evaluate("() => window.__forgetHistory") == 1
     expect(page.get_by_role("button", name="Forget key (sign out)")).to_be_hidden()
     page.reload()
-    expect(page.locator(".auth-panel .auth-summary")).to_contain_text("Not signed in")
+    expect(key_panel(page)).to_contain_text("Not signed in")
 
 
 def test_pasted_keys_are_checked_before_they_are_kept(page: Page, app: str, rec: Recorder):
