@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from .outputs import _DOMAINS, _slug
+from .outputs import DOMAINS, slug
 from .util import dumps, rfc3339
 
 # Message kinds as the API names them; `tool` is observed in the docs' sample stream though not in
@@ -100,10 +100,7 @@ def build_trace(
         read = min(considered, read + r.randint(2, 8))
         sample = (
             sample
-            + [
-                f"https://{r.choice(_DOMAINS)}/{_slug(topic)}/{r.randrange(10**4)}"
-                for _ in range(2)
-            ]
+            + [f"https://{r.choice(DOMAINS)}/{slug(topic)}/{r.randrange(10**4)}" for _ in range(2)]
         )[-8:]
         meter = 100.0 if last else round(min(99.0, 100.0 * (at - start) / span), 1)
         out.append(

@@ -1,5 +1,5 @@
-"""Task groups (spec section 8): create, get, add runs, the group event stream (resumable with
-event_id cursors) and the runs stream.
+"""Task groups: the model (runs added over time, status counts) and the group event stream
+(resumable with event_id cursors). The endpoints are in group_routes.py.
 
 A group's events are derived from its runs' fixed timelines: one task_group_status per add, and
 for each run a task_run.state at its termination followed by a task_group_status. Cursors have
@@ -10,27 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import bisect
-import contextlib
+import re
 import secrets
-import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from starlette.responses import Response, StreamingResponse
-from starlette.routing import Route
-
-from . import stream
-from .bodies import invalid, invalid_query, read_json
-from .events import frame
+from .clock import Clock
 from .runs import ACTIVE, Run
-from .util import error_response, json_response, rfc3339
-from .validation import InvalidProcessor, InvalidRequest, check_run_input
+from .util import rfc3339
 
-if TYPE_CHECKING:
-    from .app import Ctx
-
-MAX_INPUTS = 1000
-GROUP_NOT_FOUND = "TaskGroup not found"
 MAX_GROUP_STREAM_SECONDS = 3600.0  # "stays open for up to an hour"
 STATUS, RUN_STATE, STATUS_AFTER_RUN = 0, 1, 2
 
@@ -39,6 +27,7 @@ STATUS, RUN_STATE, STATUS_AFTER_RUN = 0, 1, 2
 class Group:
     taskgroup_id: str
     metadata: dict | None
+    clock: Clock
     created_wall: float
     created_mono: float
     runs: list[Run] = field(default_factory=list)
@@ -48,7 +37,7 @@ class Group:
     _events: list[tuple[tuple, float]] | None = None  # ((key), mono time), sorted
 
     def status(self, now: float | None = None) -> dict:
-        now = time.monotonic() if now is None else now
+        now = self.clock.monotonic() if now is None else now
         counts: dict[str, int] = {}
         n = 0
         last_change = self.created_mono
@@ -107,220 +96,49 @@ class Group:
 
     def add(self, runs: list[Run]) -> None:
         self.runs += runs
-        self.adds.append((time.monotonic(), len(self.runs)))
+        self.adds.append((self.clock.monotonic(), len(self.runs)))
         self._events = None
         self.changed.set()
         self.changed = asyncio.Event()
 
 
+_CURSOR = re.compile(r"([0-9]{1,15})-([0-9]{1,9})-([0-9]{1,9})")
+
+
 def parse_cursor(raw: str | None) -> tuple | None:
+    """An event cursor; ValueError when it is not one (ASCII digits only: "²".isdigit())."""
     if raw is None or raw == "":
         return None
-    parts = raw.split("-")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+    m = _CURSOR.fullmatch(raw)
+    if m is None:
         raise ValueError(raw)
-    return tuple(int(p) for p in parts)
+    return tuple(int(p) for p in m.groups())
 
 
 class GroupStore:
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, clock: Clock) -> None:
         self.seed = seed
+        self.clock = clock
         self.groups: dict[str, Group] = {}
+
+    def get(self, group_id: str) -> Group | None:
+        return self.groups.get(group_id)
 
     def create(self, metadata: dict | None) -> Group:
         gid = "tgrp_" + secrets.token_hex(24)  # random, like run ids (see runs.py)
-        group = Group(gid, metadata, time.time(), time.monotonic())
+        group = Group(gid, metadata, self.clock, self.clock.time(), self.clock.monotonic())
         self.groups[gid] = group
         return group
 
 
-def _bool_param(ctx: Ctx, name: str, default: bool) -> bool | None:
-    raw = ctx.request.query_params.get(name)
-    if raw is None:
-        return default
-    return {"true": True, "1": True, "false": False, "0": False}.get(raw.lower())
-
-
-def group_routes(sim, prefix: str, api) -> list[Route]:
-    """Routes for `prefix`/tasks/groups... (the beta and GA paths behave the same)."""
-
-    def find(ctx: Ctx) -> Group | None:
-        return sim.groups.groups.get(ctx.request.path_params["group_id"])
-
-    async def create(ctx: Ctx) -> Response:
-        try:
-            body = await read_json(ctx.request)
-        except InvalidRequest as e:
-            return invalid(e)
-        body = {} if body is None else body
-        if not isinstance(body, dict):
-            return invalid(
-                InvalidRequest(("body",), "the body must be a JSON object", "type_error")
-            )
-        meta = body.get("metadata")
-        if meta is not None and not isinstance(meta, dict):
-            return invalid(
-                InvalidRequest(("body", "metadata"), "metadata must be an object", "type_error")
-            )
-        return json_response(sim.groups.create(meta).response())
-
-    async def get(ctx: Ctx) -> Response:
-        group = find(ctx)
-        if group is None:
-            return error_response(404, GROUP_NOT_FOUND)
-        return json_response(group.response())
-
-    async def add_runs(ctx: Ctx) -> Response:
-        group = find(ctx)
-        if group is None:
-            return error_response(404, GROUP_NOT_FOUND)
-        refresh = _bool_param(ctx, "refresh_status", True)
-        if refresh is None:
-            return invalid_query("refresh_status", "must be true or false")
-        try:
-            body = await read_json(ctx.request)
-            if not isinstance(body, dict):
-                raise InvalidRequest(("body",), "the body must be a JSON object", "type_error")
-            inputs = body.get("inputs")
-            if not isinstance(inputs, list) or not inputs:
-                raise InvalidRequest(
-                    ("body", "inputs"),
-                    "inputs must be a non-empty array",
-                    "missing" if inputs is None else "type_error",
-                )
-            if len(inputs) > MAX_INPUTS:
-                raise InvalidRequest(
-                    ("body", "inputs"), f"at most {MAX_INPUTS} inputs per request", "too_long"
-                )
-            checked = []
-            for i, item in enumerate(inputs):
-                try:
-                    checked.append(
-                        check_run_input(item, ("body", "inputs", i), body.get("default_task_spec"))
-                    )
-                except InvalidProcessor:
-                    raise InvalidRequest(
-                        ("body", "inputs", i, "processor"), "invalid processor", "enum"
-                    ) from None
-        except InvalidRequest as e:
-            return invalid(e)
-        # Groups reserve credit for all runs up front.
-        if not sim.credits.charge(sum(c.processor.price_usd for c in checked)):
-            return error_response(402, "Payment required: insufficient credit in account")
-        timeline = group.timeline()
-        now = time.monotonic()
-        past = [key for key, t in timeline if t <= now]
-        event_cursor = f"{past[-1][0]:015d}-{past[-1][1]}-{past[-1][2]}" if past else None
-        run_cursor = str(len(group.runs) - 1) if group.runs else None
-        runs = [sim.runs.create(c, ctx.key, taskgroup_id=group.taskgroup_id) for c in checked]
-        for run in runs:
-            sim.webhooks.schedule(run)
-        group.add(runs)
-        if refresh or group.cached_status is None:
-            group.cached_status = group.status()
-        return json_response(
-            {
-                "status": group.cached_status,
-                "run_ids": [r.run_id for r in runs],
-                "run_cursor": run_cursor,
-                "event_cursor": event_cursor,
-            }
-        )
-
-    async def events(ctx: Ctx) -> Response:
-        group = find(ctx)
-        if group is None:
-            return error_response(404, GROUP_NOT_FOUND)
-        try:
-            cursor = parse_cursor(ctx.request.query_params.get("last_event_id"))
-        except ValueError:
-            return invalid_query("last_event_id", "not a cursor from this group's events")
-        raw_timeout = ctx.request.query_params.get("timeout")
-        try:
-            limit = float(raw_timeout) if raw_timeout else MAX_GROUP_STREAM_SECONDS
-            if not limit > 0:
-                raise ValueError
-        except ValueError:
-            return invalid_query("timeout", "timeout must be a positive number of seconds")
-        f = ctx.faults
-        if f.max_stream_seconds is not None:
-            limit = min(limit, f.max_stream_seconds)
-        return StreamingResponse(
-            stream.encode(_group_events(group, cursor, limit), f),
-            media_type="text/event-stream",
-            headers=stream.SSE_HEADERS,
-        )
-
-    async def runs_stream(ctx: Ctx) -> Response:
-        group = find(ctx)
-        if group is None:
-            return error_response(404, GROUP_NOT_FOUND)
-        q = ctx.request.query_params
-        want_input = _bool_param(ctx, "include_input", False)
-        want_output = _bool_param(ctx, "include_output", False)
-        if want_input is None or want_output is None:
-            return invalid_query(
-                "include_input" if want_input is None else "include_output", "must be true or false"
-            )
-        status = q.get("status")
-        if status is not None and status not in (
-            *ACTIVE,
-            "completed",
-            "failed",
-            "cancelled",
-            "action_required",
-        ):
-            return invalid_query("status", "unknown status")
-        after = q.get("last_event_id")
-        if after is not None and not after.isdigit():
-            return invalid_query("last_event_id", "not a cursor from this group's runs stream")
-        start = int(after) + 1 if after is not None else 0
-        now = time.monotonic()
-        chunks = []
-        for i, run in enumerate(group.runs[start:], start):
-            if status is not None and run.status(now) != status:
-                continue
-            chunks.append(
-                frame(
-                    run.state_event(
-                        now, with_output=want_output, event_id=str(i), include_input=want_input
-                    )
-                )
-            )
-        # It "doesn't wait for runs to complete": all runs at once, then the stream ends.
-        return Response(
-            b"".join(chunks), media_type="text/event-stream", headers=stream.SSE_HEADERS
-        )
-
-    async def run_in_group(ctx: Ctx) -> Response:
-        group = find(ctx)
-        if group is None:
-            return error_response(404, GROUP_NOT_FOUND)
-        run = sim.runs.get(ctx.request.path_params["run_id"])
-        if run is None or run.taskgroup_id != group.taskgroup_id:
-            return error_response(404, "Run id not found")
-        return json_response(run.snapshot())
-
-    base = f"{prefix}/tasks/groups"
-    return [
-        Route(base, api(sim, create), methods=["POST"]),
-        Route(base + "/{group_id}", api(sim, get), methods=["GET"]),
-        Route(
-            base + "/{group_id}/runs", api(sim, add_runs, counts_for_rate=True), methods=["POST"]
-        ),
-        Route(base + "/{group_id}/runs", api(sim, runs_stream), methods=["GET"]),
-        Route(base + "/{group_id}/events", api(sim, events), methods=["GET"]),
-        Route(base + "/{group_id}/runs/{run_id}", api(sim, run_in_group), methods=["GET"]),
-    ]
-
-
-async def _group_events(group: Group, cursor: tuple | None, limit: float):
+async def group_events(group: Group, cursor: tuple | None, limit: float) -> AsyncIterator[dict]:
     """Events after `cursor`, then live ones while any run is active; ends after `limit` s."""
-    deadline = time.monotonic() + limit
+    clock = group.clock
+    deadline = clock.monotonic() + limit
     last = cursor
     sent_any = False
     while True:
-        now = time.monotonic()
+        now = clock.monotonic()
         timeline = group.timeline()
         start = 0 if last is None else bisect.bisect_right(timeline, (last, float("inf")))
         for key, t in timeline[start:]:
@@ -343,6 +161,4 @@ async def _group_events(group: Group, cursor: tuple | None, limit: float):
         wake = min([t for t in upcoming if t > now], default=deadline)
         if now >= deadline:
             return
-        changed = group.changed
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(changed.wait(), max(0.0, min(wake, deadline) - now) + 1e-4)
+        await clock.wait(group.changed, min(wake, deadline) - now + 1e-4)

@@ -17,8 +17,11 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from . import limits
 from .auth import KeyRing
+from .bodies import parse_json, read_limited
 from .util import json_response
+from .validation import InvalidRequest
 
 SCOPE = "key:read"
 CODE_TTL_SECONDS = 600.0
@@ -100,7 +103,8 @@ def _oauth_error(status: int, error: str, description: str) -> Response:
 
 async def read_form(request: Request) -> dict[str, str]:
     """An application/x-www-form-urlencoded body (first value of each field)."""
-    body = (await request.body()).decode("utf-8", errors="replace")
+    raw = await read_limited(request, limits.MAX_OAUTH_BODY_BYTES)
+    body = raw.decode("utf-8", errors="replace")
     return {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
 
 
@@ -154,14 +158,18 @@ class OAuthProvider:
     # --- registration (RFC 7591) ---------------------------------------------------------------
     async def register(self, request: Request) -> Response:
         try:
-            meta = await request.json()
-        except ValueError:
-            return _oauth_error(400, "invalid_client_metadata", "the body must be JSON")
+            meta = parse_json(await read_limited(request, limits.MAX_OAUTH_BODY_BYTES))
+        except InvalidRequest as e:
+            return _oauth_error(400, "invalid_client_metadata", f"the body must be JSON: {e.msg}")
         if not isinstance(meta, dict):
             return _oauth_error(400, "invalid_client_metadata", "the body must be a JSON object")
         uris = meta.get("redirect_uris")
         if not isinstance(uris, list) or not uris:
             return _oauth_error(400, "invalid_redirect_uri", "redirect_uris is required")
+        if len(uris) > limits.MAX_REDIRECT_URIS:
+            return _oauth_error(
+                400, "invalid_redirect_uri", f"at most {limits.MAX_REDIRECT_URIS} redirect_uris"
+            )
         for uri in uris:
             problem = redirect_uri_problem(uri)
             if problem:
@@ -181,6 +189,8 @@ class OAuthProvider:
             int(time.time()),
         )
         self.clients[client.client_id] = client
+        while len(self.clients) > limits.MAX_OAUTH_CLIENTS:  # bounded: the oldest goes first
+            del self.clients[next(iter(self.clients))]
         body = {
             "client_id": client.client_id,
             "client_id_issued_at": client.issued_at,

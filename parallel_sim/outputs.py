@@ -31,7 +31,7 @@ _WORDS = (
     "outlook",
     "infrastructure",
 )
-_DOMAINS = (
+DOMAINS = (
     "www.example.com",
     "news.example.org",
     "research.example.net",
@@ -64,13 +64,13 @@ def topic_of(value: object) -> str:
     return (text[:77] + "...") if len(text) > 80 else (text or "the task")
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "topic"
 
 
 def citation(r: random.Random, topic: str, field: str) -> dict:
-    domain = r.choice(_DOMAINS)
-    page = _slug(f"{topic} {field}")
+    domain = r.choice(DOMAINS)
+    page = slug(f"{topic} {field}")
     return {
         "url": f"https://{domain}/{page}-{r.randrange(100, 999)}",
         "title": f"{field.replace('_', ' ').capitalize()}: {topic}"[:120],
@@ -113,9 +113,9 @@ def _resolve_ref(node: dict, root: dict) -> dict:
 def _string_for(name: str, node: dict, topic: str, r: random.Random) -> str:
     low = name.lower()
     if "url" in low or "website" in low or "link" in low:
-        return f"https://{r.choice(_DOMAINS)}/{_slug(topic)}"
+        return f"https://{r.choice(DOMAINS)}/{slug(topic)}"
     if "email" in low:
-        return f"contact@{_slug(topic)[:20] or 'example'}.example.com"
+        return f"contact@{slug(topic)[:20] or 'example'}.example.com"
     if "date" in low or low.endswith("_at") or "year" in low:
         return f"{r.randint(2015, 2025)}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}"
     if "name" in low or "title" in low:

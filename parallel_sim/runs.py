@@ -6,11 +6,11 @@ seed + input + processor, and every read computes the state for "now".
 
 from __future__ import annotations
 
-import time
 import uuid
 from dataclasses import dataclass, field
 
 from . import events, outputs, processors
+from .clock import Clock
 from .util import canonical, ref_id, rfc3339, rng, unit
 from .validation import Checked
 
@@ -39,6 +39,7 @@ class Run:
     body: dict  # the TaskRunInput as submitted
     checked: Checked
     api_key: str
+    clock: Clock
     created_wall: float
     created_mono: float
     running_at: float  # offsets in seconds after creation
@@ -56,7 +57,7 @@ class Run:
         return self.checked.processor.name
 
     def elapsed(self, now: float | None = None) -> float:
-        return (time.monotonic() if now is None else now) - self.created_mono
+        return (self.clock.monotonic() if now is None else now) - self.created_mono
 
     @property
     def fails(self) -> bool:
@@ -155,7 +156,8 @@ def final_status(text: str, failure_rate: float, key: tuple) -> str:
 
 
 class RunStore:
-    def __init__(self, seed: int, speed: float, failure_rate: float) -> None:
+    def __init__(self, seed: int, speed: float, failure_rate: float, clock: Clock) -> None:
+        self.clock = clock
         self.seed = seed
         self.speed = speed
         self.failure_rate = failure_rate
@@ -176,12 +178,13 @@ class RunStore:
         fails = final == "failed"
         running_at = duration * QUEUED_FRACTION
         end_at = duration if final == "completed" else duration * FAIL_AT_FRACTION
-        now_wall, now_mono = time.time(), time.monotonic()
+        now_wall, now_mono = self.clock.time(), self.clock.monotonic()
         run = Run(
             self._new_id(),
             body,
             checked,
             api_key,
+            self.clock,
             now_wall,
             now_mono,
             running_at,

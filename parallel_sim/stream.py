@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import AsyncIterator
 
+from .clock import Clock
 from .events import TraceEvent, frame
 from .faults import Faults
 from .runs import Run
@@ -26,21 +26,23 @@ SSE_HEADERS = {
 }
 
 
-async def _sleep_until(at: float, deadline: float) -> bool:
+async def _sleep_until(clock: Clock, at: float, deadline: float) -> bool:
     """Sleep until monotonic `at`; False when the stream's deadline comes first."""
-    now = time.monotonic()
+    now = clock.monotonic()
     if deadline <= at:
         if deadline > now:
-            await asyncio.sleep(deadline - now)
+            await clock.sleep(deadline - now)
         return False
     if at > now:
-        await asyncio.sleep(at - now)
+        await clock.sleep(at - now)
     return True
 
 
-async def run_events(run: Run, faults: Faults, max_seconds: float) -> AsyncIterator[dict]:
+async def run_events(
+    run: Run, faults: Faults, max_seconds: float, clock: Clock
+) -> AsyncIterator[dict]:
     """The events of one connection to a run's stream, as dicts."""
-    started = time.monotonic()
+    started = clock.monotonic()
     deadline = started + (
         faults.max_stream_seconds if faults.max_stream_seconds is not None else max_seconds
     )
@@ -73,13 +75,13 @@ async def run_events(run: Run, faults: Faults, max_seconds: float) -> AsyncItera
     for event in pending:
         if not budget():
             return
-        if not await _sleep_until(run.created_mono + event.offset, deadline):
+        if not await _sleep_until(clock, run.created_mono + event.offset, deadline):
             return
         yield event.payload
         sent += 1
     if not budget():
         return
-    if not done and not await _sleep_until(run.end_mono() + 1e-4, deadline):
+    if not done and not await _sleep_until(clock, run.end_mono() + 1e-4, deadline):
         return
     # No state event for queued -> running: the docs say task_run.state is sent at the start and
     # on the transition to a non-active status.

@@ -10,9 +10,9 @@ import hmac
 import importlib
 import logging
 import secrets
-import time
 from typing import Any
 
+from .clock import Clock
 from .runs import Run
 from .util import dumps, rfc3339
 
@@ -29,11 +29,18 @@ def sign(secret: str, msg_id: str, timestamp: str, body: bytes) -> str:
 def payload(run: Run) -> dict:
     # Documented payload: no output (clients fetch /result). For failures the docs example shows
     # `error.details`; we send the TaskRun's own Error shape ({ref_id, message, detail}).
-    return {"timestamp": rfc3339(time.time()), "type": "task_run.status", "data": run.snapshot()}
+    return {
+        "timestamp": rfc3339(run.clock.time()),
+        "type": "task_run.status",
+        "data": run.snapshot(),
+    }
 
 
 class WebhookSender:
-    def __init__(self, secret: str, max_attempts: int, retry_seconds: float, speed: float):
+    def __init__(
+        self, secret: str, max_attempts: int, retry_seconds: float, speed: float, clock: Clock
+    ):
+        self.clock = clock
         self.secret = secret
         self.max_attempts = max(1, max_attempts)
         self.retry_seconds = retry_seconds / speed
@@ -52,7 +59,7 @@ class WebhookSender:
         task.add_done_callback(self._tasks.discard)
 
     async def _deliver(self, run: Run, url: str) -> None:
-        await asyncio.sleep(run.remaining() + 1e-3)
+        await self.clock.sleep(run.remaining() + 1e-3)
         # httpx is imported on first use (off the event loop): it pulls in a CLI stack that
         # would add a second to every simulator start.
         httpx = await asyncio.to_thread(importlib.import_module, "httpx")
@@ -61,7 +68,7 @@ class WebhookSender:
         body = dumps(payload(run)).encode()
         msg_id = "whevent_" + secrets.token_hex(12)  # the same id on every retry (dedupe key)
         for attempt in range(self.max_attempts):
-            ts = str(int(time.time()))
+            ts = str(int(self.clock.time()))
             headers = {
                 "content-type": "application/json",
                 "webhook-id": msg_id,
@@ -87,7 +94,7 @@ class WebhookSender:
                 attempt + 1,
             )
             if attempt + 1 < self.max_attempts:
-                await asyncio.sleep(self.retry_seconds * 2**attempt)
+                await self.clock.sleep(self.retry_seconds * 2**attempt)
 
     async def close(self) -> None:
         for task in list(self._tasks):
