@@ -104,6 +104,13 @@ def test_domains_are_checked_as_domains_and_paths_are_kept(ready: Page, creates:
     ).to_be_visible()
     expect(include).to_have_value("not a domain")
     expect(chips).to_have_count(0)
+    # Left there, it stops the run: a domain the user typed is never silently dropped.
+    page.get_by_label("Task input").fill("What changed in the standard library?")
+    run_button(page).click()
+    expect(form_alert(page)).to_contain_text("1 problem to fix (shown next to the fields)")
+    expect(include).to_have_attribute("aria-invalid", "true")
+    expect(include).to_be_focused()
+    assert creates.bodies == []
     include.fill("wikipedia")
     include.press("Enter")
     expect(
@@ -117,7 +124,6 @@ def test_domains_are_checked_as_domains_and_paths_are_kept(ready: Page, creates:
     expect(chips.nth(0)).to_contain_text("docs.python.org/3/Library")
     expect(chips.nth(1)).to_contain_text(".gov")
     expect(include).to_have_value("")
-    page.get_by_label("Task input").fill("What changed in the standard library?")
     run_button(page).click()
     expect(page.get_by_role("heading", name=re.compile(r"^trun_"))).to_be_visible(timeout=SHORT)
     assert creates.bodies[0]["source_policy"] == {

@@ -109,10 +109,7 @@ export function createForm(form, { onSubmit }) {
     const error = box.querySelector(".chip-error"); // this entry's problems; validation has its own slot
     chipBoxes[field] = { input, list, error };
     const add = () => {
-      const parts = input.value
-        .split(ENTRY_SEPARATORS)
-        .map((p) => p.trim())
-        .filter(Boolean);
+      const parts = pendingEntries(field);
       const problems = [];
       const kept = [];
       let limited = false;
@@ -147,6 +144,12 @@ export function createForm(form, { onSubmit }) {
     input.addEventListener("blur", () => {
       if (input.value.trim()) add();
     });
+  }
+  function pendingEntries(field) {
+    return chipBoxes[field].input.value
+      .split(ENTRY_SEPARATORS)
+      .map((p) => p.trim())
+      .filter(Boolean);
   }
   function renderChips(field) {
     const { list, input } = chipBoxes[field];
@@ -212,7 +215,7 @@ export function createForm(form, { onSubmit }) {
   // On by default for every processor, so even lite and base runs show their progress.
   const enableEvents = $("#enable-events");
 
-  function read() {
+  function read(withPending = false) {
     return {
       inputMode: form.querySelector('input[name="inputMode"]:checked').value,
       input: $("#input").value,
@@ -221,8 +224,9 @@ export function createForm(form, { onSubmit }) {
       outputDescription: $("#output-description").value,
       outputSchema: $("#output-schema").value,
       inputSchema: $("#input-schema").value,
-      includeDomains: [...chips.includeDomains],
-      excludeDomains: [...chips.excludeDomains],
+      // On Run, text still in an entry box counts: a run never goes without a domain the user typed.
+      includeDomains: [...chips.includeDomains, ...(withPending ? pendingEntries("includeDomains") : [])],
+      excludeDomains: [...chips.excludeDomains, ...(withPending ? pendingEntries("excludeDomains") : [])],
       afterDate: $("#after-date").value,
       webhookUrl: $("#webhook-url").value,
       webhookEventTypes: [...form.querySelectorAll('input[name="webhookEventTypes"]:checked')].map((c) => c.value),
@@ -246,11 +250,14 @@ export function createForm(form, { onSubmit }) {
     for (const field of Object.keys(CONTROLS)) {
       const el = fieldError(field);
       if (!el) continue;
-      const mine = errors.filter((e) => e.field === field && !(quiet && field === "input" && emptyInput));
+      // A domain entry's own problems are already shown under it; not twice.
+      const shownByEntry = chipBoxes[field] ? entry[field].problems : [];
+      const all = errors.filter((e) => e.field === field && !(quiet && field === "input" && emptyInput));
+      const mine = all.filter((e) => !shownByEntry.includes(e.message));
       el.textContent = mine.map((e) => e.message).join(" ");
       el.hidden = mine.length === 0;
       const control = field === "metadata" ? null : $(CONTROLS[field]);
-      if (control) control.setAttribute("aria-invalid", String(mine.length > 0));
+      if (control) control.setAttribute("aria-invalid", String(all.length > 0 || shownByEntry.length > 0));
     }
     // Excluded-domain warning shares the exclude field's slot when there is no error there.
     const excl = fieldError("excludeDomains");
@@ -282,9 +289,9 @@ export function createForm(form, { onSubmit }) {
     $("#output-schema").setAttribute("aria-invalid", String(schemaErrors.length > 0));
   }
 
-  function validate() {
+  function validate(withPending = false) {
     timer = null;
-    const result = buildCreateRequest(read());
+    const result = buildCreateRequest(read(withPending));
     showProblems(result);
     betaInfo.textContent = result.body ? `parallel-beta: ${result.headers["parallel-beta"]}` : "";
     return result;
@@ -303,7 +310,7 @@ export function createForm(form, { onSubmit }) {
       clearTimeout(timer);
       timer = null;
     }
-    const result = validate();
+    const result = validate(true);
     if (!result.body) {
       const first = result.errors[0];
       showApiError(null);
