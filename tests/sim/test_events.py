@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import httpx
 import pytest
 
 from tests.sim.helpers import KEY, create
@@ -132,7 +131,7 @@ def test_failed_run_stream_ends_with_failed_state(client):
 
 def test_stream_closes_after_the_maximum_duration(sim_factory):
     sim = sim_factory(env={"PARALLEL_SIM_SPEED": "1", "PARALLEL_SIM_MAX_STREAM_SECONDS": "0.5"})
-    with httpx.Client(base_url=sim.url, headers={"x-api-key": KEY}, timeout=30) as c:
+    with sim.client() as c:
         run = create(c, {"input": "A slow pro run", "processor": "pro"})
         for _ in range(2):  # the stream ends cleanly, and reconnecting works again
             events, _ = events_of(c, run["run_id"])
@@ -158,7 +157,7 @@ def test_per_run_max_stream_seconds_fault(client):
 
 
 def test_stream_needs_no_beta_header_or_accept(fast_sim):
-    with httpx.Client(base_url=fast_sim.url, timeout=30) as c:
+    with fast_sim.client(headers={}) as c:
         run = create(c, {"input": "x", "processor": "lite"}, headers={"x-api-key": KEY})
         with c.stream(
             "GET", f"/v1beta/tasks/runs/{run['run_id']}/events", headers={"x-api-key": KEY}

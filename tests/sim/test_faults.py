@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
-import time
 
-import httpx
 import pytest
 
 from tests.sim.helpers import KEY, create
@@ -79,11 +77,12 @@ def raw_chunked_get(url: str, path: str, headers: dict) -> list[bytes]:
 
 
 @pytest.mark.parametrize("size", [1, 7, 64])
-def test_chunk_bytes_writes_the_stream_in_small_pieces(client, fast_sim, size):
+def test_chunk_bytes_writes_the_stream_in_small_pieces(served_client, served, size):
+    client = served_client
     run = create(client, {"input": "chunk me", "processor": "lite"})
     assert client.get(f"/v1/tasks/runs/{run['run_id']}/result").status_code == 200
     chunks = raw_chunked_get(
-        fast_sim.url,
+        served.base_url,
         f"/v1beta/tasks/runs/{run['run_id']}/events",
         {"x-api-key": KEY, "x-sim-fault": f"chunk-bytes={size}"},
     )
@@ -97,10 +96,11 @@ def test_chunk_bytes_writes_the_stream_in_small_pieces(client, fast_sim, size):
     assert [e.data for e in plain] == [e.data for e in reader.events]
 
 
-def test_chunk_bytes_splits_multibyte_characters_safely(client, fast_sim):
+def test_chunk_bytes_splits_multibyte_characters_safely(served_client, served):
+    client = served_client
     run = create(client, {"input": "Café in Zürich — naïve façade", "processor": "lite"})
     chunks = raw_chunked_get(
-        fast_sim.url,
+        served.base_url,
         f"/v1beta/tasks/runs/{run['run_id']}/events",
         {"x-api-key": KEY, "x-sim-fault": "chunk-bytes=3"},
     )
@@ -108,13 +108,14 @@ def test_chunk_bytes_splits_multibyte_characters_safely(client, fast_sim):
     assert "Zürich" in text
 
 
-def test_first_byte_delay(client):
+def test_first_byte_delay(client, fast_sim):
     run = create(client, {"input": "delay me", "processor": "lite"})
     url = f"/v1beta/tasks/runs/{run['run_id']}/events"
-    started = time.monotonic()
+    # The simulator's clock fast-forwards through the wait: it moved on by the delay at least.
+    started = fast_sim.clock.monotonic()
     with client.stream("GET", url, headers={"x-sim-fault": "first-byte-delay-ms=300"}) as r:
         assert r.status_code == 200
-        elapsed = time.monotonic() - started  # a lower bound only: never flaky
+        elapsed = fast_sim.clock.monotonic() - started
         r.read()
     assert elapsed >= 0.3
 
@@ -193,14 +194,14 @@ def test_bad_fault_syntax_is_a_clear_error(client, bad):
 
 def test_config_level_fault_applies_to_every_request(sim_factory):
     sim = sim_factory(env={"PARALLEL_SIM_FAULT": "chunk-bytes=4;drop-after=2"})
-    with httpx.Client(base_url=sim.url, headers={"x-api-key": KEY}, timeout=30) as c:
+    with sim.client() as c:
         run = create(c, {"input": "config faults", "processor": "core", "enable_events": True})
         assert len(stream(c, run["run_id"])) == 2
 
 
 def test_failure_rate_one_fails_every_run(sim_factory):
     sim = sim_factory(args=["--failure-rate", "1"])
-    with httpx.Client(base_url=sim.url, headers={"x-api-key": KEY}, timeout=30) as c:
+    with sim.client() as c:
         for text in ("a", "b"):
             run = create(c, {"input": text, "processor": "lite"})
             r = c.get(f"/v1/tasks/runs/{run['run_id']}/result")
@@ -210,7 +211,7 @@ def test_failure_rate_one_fails_every_run(sim_factory):
 
 def test_rate_limit_gives_429(sim_factory):
     sim = sim_factory(env={"PARALLEL_SIM_RATE_LIMIT": "3"})
-    with httpx.Client(base_url=sim.url, headers={"x-api-key": KEY}, timeout=30) as c:
+    with sim.client() as c:
         codes = [
             c.post("/v1/tasks/runs", json={"input": "x", "processor": "lite"}).status_code
             for _ in range(4)
@@ -224,7 +225,7 @@ def test_rate_limit_gives_429(sim_factory):
 
 def test_credits_run_out_with_402_priced_per_processor(sim_factory):
     sim = sim_factory(args=["--credits", "0.012"])
-    with httpx.Client(base_url=sim.url, headers={"x-api-key": KEY}, timeout=30) as c:
+    with sim.client() as c:
 
         def post(processor):
             return c.post("/v1/tasks/runs", json={"input": "x", "processor": processor})

@@ -11,8 +11,10 @@ import os
 
 import httpx
 import psutil
+import pytest
 
 from tests.sim.helpers import KEY, create
+from tests.support.servers import start_sim
 
 STREAMS = int(os.environ.get("SIM_LOAD_STREAMS", "500"))
 
@@ -44,9 +46,17 @@ async def many(port: int, path: str, n: int) -> tuple[list[bytes], dict]:
     return bodies, state
 
 
-def test_500_concurrent_streams(sim_factory):
-    # Speed 40: an ultra run lasts 7.5 s or more, so every stream is open at once while it runs.
-    sim = sim_factory(env={"PARALLEL_SIM_SPEED": "40"})
+@pytest.fixture
+def real_sim(log_dir):
+    """A real `python -m parallel_sim` process: its memory and CPU are measured on their own.
+    Speed 80: an ultra run lasts 3.75 s or more, so every stream is open at once while it runs."""
+    server = start_sim(log_dir, env={"PARALLEL_SIM_SPEED": "80"})
+    yield server
+    server.stop()
+
+
+def test_500_concurrent_streams(real_sim):
+    sim = real_sim
     proc = psutil.Process(sim.proc.pid)
     port = int(sim.url.rsplit(":", 1)[1])
     with httpx.Client(base_url=sim.url, headers={"x-api-key": KEY}, timeout=30) as c:

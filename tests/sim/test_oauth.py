@@ -8,7 +8,6 @@ import secrets
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
 
 REDIRECT = "http://127.0.0.1:8787/tasks-sse/"
@@ -50,7 +49,7 @@ class FormParser(HTMLParser):
 
 @pytest.fixture
 def oauth(fast_sim):
-    with httpx.Client(base_url=fast_sim.url, timeout=10, follow_redirects=False) as c:
+    with fast_sim.client(headers={}, follow_redirects=False) as c:
         yield c
 
 
@@ -130,7 +129,7 @@ def test_metadata_names_this_origin_as_issuer(oauth, fast_sim):
     assert "none" in meta["token_endpoint_auth_methods_supported"]
     assert meta["response_types_supported"] == ["code"]
     # The issuer follows the Host the caller used (e.g. localhost instead of 127.0.0.1).
-    port = urlsplit(fast_sim.url).port
+    port = 8788
     other = oauth.get(
         "/.well-known/oauth-authorization-server", headers={"host": f"localhost:{port}"}
     ).json()
@@ -153,8 +152,8 @@ def test_full_flow_mints_a_key_that_works_on_the_api(oauth, fast_sim):
     tok = r.json()
     assert tok["token_type"] == "bearer" and tok["scope"] == "key:read"
     key = tok["access_token"]
-    created = httpx.post(
-        fast_sim.url + "/v1/tasks/runs",
+    created = fast_sim.client(headers={}).post(
+        "/v1/tasks/runs",
         headers={"x-api-key": key},
         json={"input": "minted key", "processor": "lite"},
     )
@@ -164,9 +163,9 @@ def test_full_flow_mints_a_key_that_works_on_the_api(oauth, fast_sim):
     key2 = token(oauth, code2).json()["access_token"]
     assert key2 != key
     assert (
-        httpx.get(
-            fast_sim.url + "/v1/tasks/runs/" + created.json()["run_id"], headers={"x-api-key": key2}
-        ).status_code
+        fast_sim.client(headers={})
+        .get("/v1/tasks/runs/" + created.json()["run_id"], headers={"x-api-key": key2})
+        .status_code
         == 200
     )
 

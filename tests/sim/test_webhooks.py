@@ -10,10 +10,9 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import httpx
 import pytest
 
-from tests.sim.helpers import KEY, create, wait_until
+from tests.sim.helpers import create, wait_until
 from tests.support.servers import free_port
 
 SECRET = "whsec_test-secret-123"
@@ -79,7 +78,7 @@ def headers_of(req):
 
 
 def test_completion_is_posted_and_signed(hook_sim, receiver):
-    with httpx.Client(base_url=hook_sim.url, headers={"x-api-key": KEY}, timeout=30) as c:
+    with hook_sim.client() as c:
         run = create(
             c,
             {
@@ -108,7 +107,7 @@ def test_completion_is_posted_and_signed(hook_sim, receiver):
 
 
 def test_failure_is_posted_too(hook_sim, receiver):
-    with httpx.Client(base_url=hook_sim.url, headers={"x-api-key": KEY}, timeout=30) as c:
+    with hook_sim.client() as c:
         create(
             c, {"input": "[sim:fail] notify", "processor": "lite", "webhook": {"url": receiver.url}}
         )
@@ -120,7 +119,7 @@ def test_failure_is_posted_too(hook_sim, receiver):
 def test_non_2xx_is_retried_with_the_same_id(hook_sim):
     receiver = Receiver(plan=[500, 503])
     try:
-        with httpx.Client(base_url=hook_sim.url, headers={"x-api-key": KEY}, timeout=30) as c:
+        with hook_sim.client() as c:
             create(
                 c,
                 {
@@ -144,7 +143,7 @@ def test_retries_are_bounded(sim_factory):
     )  # 10 ms, 20 ms, (40 ms)
     receiver, marker = Receiver(plan=[500] * 10), Receiver()
     try:
-        with httpx.Client(base_url=sim.url, headers={"x-api-key": KEY}, timeout=30) as c:
+        with sim.client() as c:
             create(
                 c,
                 {"input": "never accepted", "processor": "lite", "webhook": {"url": receiver.url}},
@@ -162,7 +161,7 @@ def test_retries_are_bounded(sim_factory):
 
 def test_unreachable_receiver_does_not_break_the_run(hook_sim):
     port = free_port()
-    with httpx.Client(base_url=hook_sim.url, headers={"x-api-key": KEY}, timeout=30) as c:
+    with hook_sim.client() as c:
         run = create(
             c,
             {
