@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import httpx
 import pytest
 
+from parallel_sim.config import parse_args
 from tests.sim.helpers import KEY, create
 
 RUN_KEYS = [
@@ -267,11 +266,11 @@ def test_cli_flags_override_the_environment(sim_factory):
     assert c.get("/v1/tasks/runs/trun_x", headers={"x-api-key": "from-env"}).status_code == 401
 
 
-def test_cli_help_and_bad_flags():
-    ok = subprocess.run(
-        [sys.executable, "-m", "parallel_sim", "--help"], capture_output=True, text=True, timeout=30
-    )
-    assert ok.returncode == 0
+def test_cli_help_and_bad_flags(capsys):
+    with pytest.raises(SystemExit) as e:
+        parse_args(["--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
     for flag in (
         "--speed",
         "--seed",
@@ -283,12 +282,9 @@ def test_cli_help_and_bad_flags():
         "--credits",
         "--api-key",
         "--issuer",
+        "--log-requests",
     ):
-        assert flag in ok.stdout
-    bad = subprocess.run(
-        [sys.executable, "-m", "parallel_sim", "--speed", "0"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert bad.returncode != 0 and "--speed" in bad.stderr
+        assert flag in out
+    with pytest.raises(SystemExit) as e:
+        parse_args(["--speed", "0"])
+    assert e.value.code != 0 and "--speed" in capsys.readouterr().err
