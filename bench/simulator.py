@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
+import time
+from pathlib import Path
 
 from bench.context import Ctx, host_port
 from bench.procs import CpuMeter, launch_sim, rss_mb
@@ -23,6 +26,40 @@ HOLD_S = 6.0
 CONNECT_DEADLINE_S = 20.0
 KEY = "sim-dev-key"
 TARGET = 500  # issue 3: holds at least 500 concurrent SSE connections
+ROOT = Path(__file__).resolve().parents[1]
+# The section's budget in bench/__main__.py; the suite's run gets what the streams left of it.
+SECTION_BUDGET_S = 50.0
+SUITE_TARGET_S = 20.0
+
+
+async def _suite_wall_s(timeout: float) -> tuple[float | None, str]:
+    """Wall time of the simulator's own test suite (`pytest tests/sim`), or None and why not."""
+    if timeout < 5:
+        return None, "not run: the section's time budget is spent"
+    t0 = time.monotonic()
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "tests/sim",
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        out, _ = await asyncio.wait_for(proc.communicate(), timeout)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        return None, f"not finished within {timeout:.0f} s"
+    wall = time.monotonic() - t0
+    last = out.decode(errors="replace").strip().splitlines()[-1:] or [""]
+    if proc.returncode != 0:
+        return None, f"failed: {last[0]}"
+    return wall, last[0]
 
 
 async def _create_run(host: str, port: int) -> str:
@@ -95,7 +132,8 @@ def _tally(caps: list[SSECapture], new_from: int, since_ns: int, until_ns: int) 
 
 
 async def run(ctx: Ctx) -> Section:
-    sec = Section("Simulator: concurrent SSE streams held (one long pro run)")
+    t_section = time.monotonic()
+    sec = Section("Simulator: concurrent SSE streams held (one long pro run); its test suite")
     sim, _ = await launch_sim(ctx.log_dir, env={"PARALLEL_SIM_SPEED": "3"})
     host, port = host_port(sim.url)
     all_caps: list[SSECapture] = []
@@ -156,4 +194,19 @@ async def run(ctx: Ctx) -> Section:
             "still_open": open_now,
         }
     sec.notes.append(cpu.note())
+    left = min(SECTION_BUDGET_S - (time.monotonic() - t_section), ctx.remaining()) - 3
+    wall, outcome = await _suite_wall_s(left)
+    sec.rows.append(
+        Row(
+            "simulator test suite (pytest tests/sim): wall time",
+            None,
+            wall,
+            None,
+            "s",
+            f"< {SUITE_TARGET_S:g} s",
+            None if wall is None else wall < SUITE_TARGET_S,
+        )
+    )
+    sec.notes.append(f"tests/sim: {outcome}")
+    sec.data["suite_wall_s"] = wall
     return sec

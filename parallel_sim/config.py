@@ -72,7 +72,7 @@ def parse_args(argv: list[str] | None = None, base: Config | None = None) -> Con
     """CLI flags over the environment."""
     c = base or from_env()
     p = argparse.ArgumentParser(
-        prog="python -m parallel_sim",
+        prog="parallel-sim",
         description="Offline simulator of Parallel's Task API and OAuth provider.",
     )
     p.add_argument("--host", default=c.host)
