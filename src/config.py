@@ -5,6 +5,7 @@ from __future__ import annotations
 DEFAULT_API_ORIGIN = "https://api.parallel.ai"
 DEFAULT_OAUTH_ISSUER = "https://platform.parallel.ai"
 API_BASE = "/tasks-sse/api"
+KEY_CHECK_URL = "/tasks-sse/key-check"
 OAUTH_PROXY_BASE = "/tasks-sse/oauth"
 OAUTH_SCOPE = "key:read"
 
@@ -14,6 +15,7 @@ def build_config(api_origin: str | None, oauth_issuer: str | None, mode: str | N
     issuer = (oauth_issuer or DEFAULT_OAUTH_ISSUER).strip().rstrip("/")
     return {
         "apiBase": API_BASE,
+        "keyCheckUrl": KEY_CHECK_URL,
         "mode": "simulator" if (mode or "").strip().lower() == "simulator" else "live",
         "upstream": upstream,
         "oauth": {

@@ -24,11 +24,13 @@ from interop import (
     json_response,
     respond,
 )
+from key_check import handle_key_check
 from proxy import forward
 
 PLAYGROUND = "/tasks-sse/"
 CONFIG_PATH = "/tasks-sse/config.json"
 RUN_PATH = "/tasks-sse/run"
+KEY_CHECK_PATH = "/tasks-sse/key-check"
 RUNS_PREFIX = "/tasks-sse/runs/"
 STREAM_SUFFIX = "/stream"
 
@@ -67,6 +69,8 @@ class Default(WorkerEntrypoint):
             return self._config(js_request, method)
         if path == RUN_PATH:
             return await self._run(js_request, method)
+        if path == KEY_CHECK_PATH:
+            return await self._key_check(js_request, method)
         if path.startswith(RUNS_PREFIX):
             return await self._stream(js_request, method, path, query)
         for prefix, targeter, var, default in (
@@ -131,6 +135,14 @@ class Default(WorkerEntrypoint):
         return await runs.handle_run(
             js_request, self._api_origin(), self.ctx, cors_headers, self._heartbeat()
         )
+
+    async def _key_check(self, js_request, method: str):
+        if method == "OPTIONS":
+            return self._preflight(js_request)
+        cors_headers = self._cors(js_request)
+        if method != "GET":
+            return runs.method_not_allowed(cors_headers, "GET, OPTIONS")
+        return await handle_key_check(js_request, self._api_origin(), cors_headers)
 
     async def _stream(self, js_request, method: str, path: str, query: str):
         cors_headers = self._cors(js_request)

@@ -308,14 +308,14 @@ def test_a_rejected_client_registration_is_replaced(page: Page, app: str, sim, c
 
 def test_a_key_check_that_cannot_complete_neither_accepts_nor_rejects(page: Page, app: str):
     open_app(page, app)
-    page.route("**/tasks-sse/api/v1/tasks/groups", lambda route: route.abort())
+    page.route("**/tasks-sse/key-check", lambda route: route.abort())
     page.get_by_label("Or paste an API key").fill(SIM_KEY)
     page.get_by_role("button", name="Check and save key").click()
     expect(status(page)).to_contain_text("Could not check the key", timeout=WAIT_MS)
     expect(status(page)).to_contain_text("not saved")
     assert stored_key(page) is None
     # The field keeps what was typed, so nothing is lost: a retry works once the API answers.
-    page.unroute("**/tasks-sse/api/v1/tasks/groups")
+    page.unroute("**/tasks-sse/key-check")
     page.get_by_role("button", name="Check and save key").click()
     expect(status(page)).to_contain_text("Key accepted", timeout=WAIT_MS)
     assert stored_key(page) == SIM_KEY

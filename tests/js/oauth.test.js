@@ -494,21 +494,23 @@ test("a corrupt client cache is ignored, not fatal", async () => {
   assert.equal(registered, true);
 });
 
-test("pasted keys: 2xx accepts, 401/403 reject, 429/5xx/network neither accept nor reject", async () => {
-  // An empty task group: answers 2xx for a good key, so a successful check logs no failed request.
-  const path = "/tasks-sse/api/v1/tasks/groups";
+test("pasted keys: the Worker's verdict accepts or rejects; 429/5xx/network neither", async () => {
+  // The Worker's /tasks-sse/key-check answers the verdict as a 200, so no check logs a failed request.
+  const path = "/tasks-sse/key-check";
   const check = (answer) => {
-    const fetch = fakeFetch({ [`POST ${path}`]: answer });
-    return verifyApiKey("key-1", { apiBase: "/tasks-sse/api", fetch }).then((v) => ({ v, fetch }));
+    const fetch = fakeFetch({ [`GET ${path}`]: answer });
+    return verifyApiKey("key-1", { checkUrl: path, fetch }).then((v) => ({ v, fetch }));
   };
-  const { v: ok, fetch } = await check(json(200, { taskgroup_id: "tgrp_1", status: {} }));
+  const { v: ok, fetch } = await check(json(200, { valid: true }));
   assert.deepEqual(ok, { ok: true });
   assert.equal(fetch.calls[0].init.headers["x-api-key"], "key-1");
-  assert.deepEqual(JSON.parse(fetch.calls[0].init.body), { metadata: { created_by: "tasks-sse key check" } });
-  // A run-id probe's 404 is no longer an accepted answer: nothing but 2xx is.
-  assert.equal((await check(json(404, {}))).v.verdict, "unknown");
-  assert.equal((await check(json(401, { type: "error", error: { message: "Unauthorized" } }))).v.verdict, "rejected");
-  assert.equal((await check(json(403, {}))).v.verdict, "rejected");
+  assert.equal(fetch.calls[0].init.body, undefined, "a check sends nothing but the key");
+  const no = (await check(json(200, { valid: false, status: 401, message: "Unauthorized\u0007" }))).v;
+  assert.equal(no.verdict, "rejected");
+  assert.match(no.message, /HTTP 401: Unauthorized/);
+  assert.match((await check(json(200, { valid: false, status: 403, message: "" }))).v.message, /refused/);
+  // A 200 without a verdict is no verdict.
+  assert.equal((await check(json(200, { taskgroup_id: "tgrp_1" }))).v.verdict, "unknown");
   for (const answer of [
     json(429, {}),
     json(500, {}),

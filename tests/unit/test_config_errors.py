@@ -11,6 +11,7 @@ def test_config_shape_for_the_simulator():
     cfg = build_config("http://127.0.0.1:8788/", "http://127.0.0.1:8788", "simulator")
     assert cfg == {
         "apiBase": "/tasks-sse/api",
+        "keyCheckUrl": "/tasks-sse/key-check",
         "mode": "simulator",
         "upstream": "http://127.0.0.1:8788",
         "oauth": {

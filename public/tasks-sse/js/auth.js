@@ -21,12 +21,9 @@ import { API_KEY_STORAGE as KEY, FORGET_HISTORY_EVENT } from "./names.js";
 // eslint-disable-next-line no-control-regex -- matching them is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]+/g;
 
-// The key check creates an empty task group: the one request that answers 2xx for a valid key on both
-// the real API and the simulator without running anything (a group costs nothing until runs are
-// added). A GET of a run that cannot exist would also tell 401 from 404, but a browser logs every
-// 4xx answer as a red console error, so each successful check would look like a failure there.
-const KEY_CHECK_PATH = "/v1/tasks/groups";
-const KEY_CHECK_BODY = JSON.stringify({ metadata: { created_by: "tasks-sse key check" } });
+// The Worker checks a key without side effects (it asks the API for a run that cannot exist) and
+// answers the verdict as a 200, because a browser logs every 4xx it receives as a console error.
+const KEY_CHECK_URL = "/tasks-sse/key-check";
 
 const listeners = new Set();
 
@@ -116,12 +113,12 @@ function errorMessageFrom(body) {
 }
 
 /**
- * Check a key with one free authenticated request through the API proxy: create an empty task group.
- * 2xx means the key was accepted; 401/403 mean it was not; anything else (429, 5xx, network) means
- * the check could not be made, and the key is neither accepted nor rejected.
+ * Check a key with the Worker's /tasks-sse/key-check: `{valid: true}` means the API accepted it,
+ * `{valid: false, status, message}` that it did not; anything else (429, 5xx, network) means the
+ * check could not be made, and the key is neither accepted nor rejected.
  * Returns { ok: true } or { ok: false, verdict: "rejected" | "unknown", message }.
  */
-export async function verifyApiKey(key, { apiBase = "/tasks-sse/api", fetch = globalThis.fetch } = {}) {
+export async function verifyApiKey(key, { checkUrl = KEY_CHECK_URL, fetch = globalThis.fetch } = {}) {
   const rejected = (why) => ({ ok: false, verdict: "rejected", message: why });
   const unknown = (why) => ({
     ok: false,
@@ -130,27 +127,31 @@ export async function verifyApiKey(key, { apiBase = "/tasks-sse/api", fetch = gl
   });
   let res;
   try {
-    res = await fetch(`${apiBase.replace(/\/+$/, "")}${KEY_CHECK_PATH}`, {
-      method: "POST",
-      headers: { "x-api-key": key, accept: "application/json", "content-type": "application/json" },
-      body: KEY_CHECK_BODY,
+    res = await fetch(checkUrl, {
+      method: "GET",
+      headers: { "x-api-key": key, accept: "application/json" },
       credentials: "omit",
       cache: "no-store",
     });
   } catch {
     return unknown("the request did not get through (network error)");
   }
-  if (res.ok) return { ok: true };
   let body;
   try {
     body = await res.json();
   } catch {
     body = null;
   }
+  if (res.ok && body && body.valid === true) return { ok: true };
+  if (res.ok && body && body.valid === false) {
+    const said = typeof body.message === "string" ? body.message.replace(CONTROL_CHARS, " ").trim() : "";
+    const status = `HTTP ${body.status}${said ? `: ${said.slice(0, 200)}` : ""}`;
+    if (body.status === 403) return rejected(`Parallel refused this key (${status}).`);
+    return rejected(`Parallel did not accept this key (${status}). Check it and try again.`);
+  }
   const said = errorMessageFrom(body);
   const status = `HTTP ${res.status}${said ? `: ${said}` : ""}`;
-  if (res.status === 401) return rejected(`Parallel did not accept this key (${status}). Check it and try again.`);
-  if (res.status === 403) return rejected(`Parallel refused this key (${status}).`);
+  if (res.ok) return unknown(`unexpected answer ${status}`);
   if (res.status === 429) return unknown("Parallel is limiting requests right now (HTTP 429)");
   if (res.status >= 500) return unknown(`the API or this site's proxy answered ${status}`);
   return unknown(`unexpected answer ${status}`);
@@ -181,8 +182,8 @@ function redirectUri() {
   return u.origin + u.pathname;
 }
 
-function apiBase() {
-  return (currentConfig && typeof currentConfig.apiBase === "string" && currentConfig.apiBase) || "/tasks-sse/api";
+function keyCheckUrl() {
+  return (currentConfig && typeof currentConfig.keyCheckUrl === "string" && currentConfig.keyCheckUrl) || KEY_CHECK_URL;
 }
 
 function setStatus(text, kind = "info") {
@@ -318,7 +319,7 @@ async function onPasteSubmit(event) {
   }
   setBusy(true);
   setStatus("Checking the key with Parallel…", "info");
-  const verdict = await verifyApiKey(key, { apiBase: apiBase(), fetch: globalThis.fetch.bind(globalThis) });
+  const verdict = await verifyApiKey(key, { checkUrl: keyCheckUrl(), fetch: globalThis.fetch.bind(globalThis) });
   setBusy(false);
   if (!verdict.ok) {
     setStatus(verdict.message, "error");
