@@ -16,10 +16,11 @@ from .events import frame
 from .groups import MAX_GROUP_STREAM_SECONDS, Group, group_events, parse_cursor
 from .run_routes import PAYMENT_REQUIRED, RUN_NOT_FOUND
 from .runs import STATUSES
+from .table import LIMITS
 from .util import json_response
 from .validation import InvalidProcessor, InvalidRequest, check_run_input
 
-MAX_INPUTS = 1000
+MAX_INPUTS = LIMITS["group_inputs_per_request"]
 GROUP_NOT_FOUND = "TaskGroup not found"
 _RUN_CURSOR = re.compile(r"[0-9]{1,9}")
 

@@ -1,10 +1,10 @@
-"""The processor table (spec section 12): price, latency ranges, field guidance, event richness."""
+"""The processors (price, latency ranges, field guidance, event richness), from the data file."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-MIN = 60.0
+from .table import PROCESSOR_ROWS
 
 
 @dataclass(frozen=True)
@@ -23,15 +23,18 @@ class Processor:
 
 
 _TABLE = [
-    Processor("lite", 5, (10, 60), (10, 20), 2, 2, False, False, 1),
-    Processor("base", 10, (15, 100), (15, 50), 5, 3, False, False, None),
-    Processor("core", 25, (60, 5 * MIN), (15, 100), 10, 6, False, False, 1),
-    Processor("core2x", 50, (60, 10 * MIN), (15, 3 * MIN), 10, 8, False, False, None),
-    Processor("pro", 100, (2 * MIN, 10 * MIN), (30, 5 * MIN), 20, 14, True, True, None),
-    Processor("ultra", 300, (5 * MIN, 25 * MIN), (MIN, 10 * MIN), 20, 20, True, True, None),
-    Processor("ultra2x", 600, (5 * MIN, 50 * MIN), (MIN, 20 * MIN), 25, 24, True, True, None),
-    Processor("ultra4x", 1200, (5 * MIN, 90 * MIN), (MIN, 40 * MIN), 25, 28, True, True, None),
-    Processor("ultra8x", 2400, (5 * MIN, 120 * MIN), (MIN, 60 * MIN), 25, 32, True, True, None),
+    Processor(
+        row["name"],
+        row["usd_per_1k_runs"],
+        tuple(row["latency_s"]),
+        tuple(row["fast_latency_s"]),
+        row["fields"],
+        row["messages"],
+        row["events_by_default"],
+        row["deep_research"],
+        row["max_tool_calls"],
+    )
+    for row in PROCESSOR_ROWS
 ]
 
 BASE = {p.name: p for p in _TABLE}

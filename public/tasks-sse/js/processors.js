@@ -1,18 +1,40 @@
-// Every Task API processor with its documented price, latency and field capacity
-// (from Parallel's pricing and choose-a-processor pages).
+// Every Task API processor with its documented price, latency and field capacity, from the one
+// data file the simulator and the tests read too (../task-api.json).
 // -fast variants cost the same and run 2-5x faster.
 
-const BASE = [
-  { name: "lite", price: 5, latency: "10s–60s", fastLatency: "10s–20s", fields: "~2" },
-  { name: "base", price: 10, latency: "15s–100s", fastLatency: "15s–50s", fields: "~5" },
-  { name: "core", price: 25, latency: "60s–5min", fastLatency: "15s–100s", fields: "~10" },
-  { name: "core2x", price: 50, latency: "60s–10min", fastLatency: "15s–3min", fields: "~10" },
-  { name: "pro", price: 100, latency: "2min–10min", fastLatency: "30s–5min", fields: "~20" },
-  { name: "ultra", price: 300, latency: "5min–25min", fastLatency: "1min–10min", fields: "~20" },
-  { name: "ultra2x", price: 600, latency: "5min–50min", fastLatency: "1min–20min", fields: "~25" },
-  { name: "ultra4x", price: 1200, latency: "5min–90min", fastLatency: "1min–40min", fields: "~25" },
-  { name: "ultra8x", price: 2400, latency: "5min–2hr", fastLatency: "1min–1hr", fields: "~25" },
-];
+/** The data file: fetched in the page, read from disk under Node (the JS tests). */
+async function loadTaskApi() {
+  const url = new URL("../task-api.json", import.meta.url);
+  if (url.protocol === "file:") {
+    const { readFile } = await import("node:fs/promises");
+    return JSON.parse(await readFile(url, "utf8"));
+  }
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`task-api.json: HTTP ${res.status}`);
+  return res.json();
+}
+
+/** Processors and request limits, as the data file has them. */
+export const TASK_API = Object.freeze(await loadTaskApi());
+const TABLE = TASK_API;
+
+/** Seconds as the docs write a latency bound: "20s", "5min", "2hr". */
+export function formatSeconds(s) {
+  if (s >= 3600 && s % 3600 === 0) return `${s / 3600}hr`;
+  if (s >= 60 && s % 60 === 0) return `${s / 60}min`;
+  return `${s}s`;
+}
+
+const span = ([lo, hi]) => `${formatSeconds(lo)}–${formatSeconds(hi)}`;
+
+const BASE = TABLE.processors.map((p) => ({
+  name: p.name,
+  price: p.usd_per_1k_runs,
+  latency: span(p.latency_s),
+  fastLatency: span(p.fast_latency_s),
+  fields: `~${p.fields}`,
+  eventsByDefault: p.events_by_default,
+}));
 
 /** All processors in order: each standard one followed by its -fast variant. */
 export const PROCESSORS = BASE.flatMap((p) => [
@@ -34,5 +56,5 @@ export function describeProcessor(p) {
 /** Processors that record progress events by default (pro and above). */
 export function eventsOnByDefault(name) {
   const base = String(name).replace(/-fast$/, "");
-  return ["pro", "ultra", "ultra2x", "ultra4x", "ultra8x"].includes(base);
+  return BASE.some((p) => p.name === base && p.eventsByDefault);
 }

@@ -2,15 +2,19 @@
 // (Parallel's output-schema documentation), so a bad schema is caught before it costs a request.
 // Each problem carries a JSON-pointer-like path ("$.properties.name") so the page can show it in place.
 
+import { TASK_API } from "./processors.js";
+
+// The limits, from the data file the simulator and the tests read too.
+const L = TASK_API.limits;
 export const LIMITS = Object.freeze({
-  depth: 5,
-  properties: 100,
-  stringLength: 25000,
-  enumValues: 500,
-  bigEnumThreshold: 250,
-  bigEnumStringLength: 7500,
-  taskSpecChars: 15000,
-  taskSpecPlusInputChars: 25000,
+  depth: L.schema_depth,
+  properties: L.schema_properties,
+  stringLength: L.schema_string_chars,
+  enumValues: L.schema_enum_values,
+  bigEnumThreshold: L.schema_large_enum_values,
+  bigEnumStringLength: L.schema_large_enum_chars,
+  taskSpecChars: L.task_spec_chars,
+  taskSpecPlusInputChars: L.task_spec_and_input_chars,
 });
 
 export const UNSUPPORTED_KEYWORDS = Object.freeze([
