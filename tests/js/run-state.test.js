@@ -50,7 +50,7 @@ test("finished statuses, history fields and the counts line", () => {
 test("a 404 at the stream's end: a forgotten finished run, a forgotten active run, or nothing known", () => {
   const gone = { state: "ended", reason: "error", status: 404, message: "not found" };
   assert.equal(streamEndMeaning(gone, { lastStatus: "completed" }), "forgotten-finished");
-  assert.equal(streamEndMeaning(gone, { kept: true }), "forgotten-finished");
+  assert.equal(streamEndMeaning(gone, { kept: true }), "forgotten-kept");
   assert.equal(streamEndMeaning(gone, { lastStatus: "running" }), "forgotten-active");
   assert.equal(streamEndMeaning(gone, {}), null);
   assert.equal(streamEndMeaning({ ...gone, status: 500 }, { lastStatus: "running" }), null);

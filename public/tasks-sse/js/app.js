@@ -6,10 +6,12 @@
 // Performance marks: "tasks-sse:run-click" when Run is pressed and "tasks-sse:first-event-rendered"
 // when the first event of that run's stream reaches the DOM.
 
-import { getApiKey, initAuth, onApiKeyChange, showSignIn } from "./auth.js";
+import { getApiKey, initAuth, markKeyRejected, onApiKeyChange, showSignIn } from "./auth.js";
 import { createRun, eventsUrl, ApiError } from "./api.js";
+import { fetchRun, hashForRun, parseRunRef, runIdFromHash } from "./open-run.js";
 import { createRunSession } from "./run-session.js";
-import { historyFieldsFromRun } from "./run-state.js";
+import { historyFieldsFromRun, isFinishedStatus } from "./run-state.js";
+import { createKeptRuns } from "./kept-runs.js";
 import { createHistory, entryFromRun } from "./history.js";
 import { FORGET_HISTORY_EVENT, HISTORY_KEY } from "./names.js";
 import { createForm } from "./form.js";
@@ -23,9 +25,11 @@ const state = {
   sessions: new Map(), // runId -> session
   selected: null,
   awaitingFirstEvent: false,
+  keyRejected: false, // reported once per rejection
 };
 
 const history = createHistory({ storage: safeStorage() });
+const kept = createKeptRuns();
 let runView;
 let historyView;
 let form;
@@ -76,6 +80,16 @@ function hideSignInPrompt() {
   document.getElementById("signin-prompt").hidden = true;
 }
 
+/**
+ * The API rejected the key (401): said once, by the sign-in panel, however many requests and
+ * streams met it. A new key clears it (onApiKeyChange).
+ */
+function reportRejectedKey(message) {
+  if (state.keyRejected) return;
+  state.keyRejected = true;
+  markKeyRejected(message);
+}
+
 // --- sessions -------------------------------------------------------------------------------
 
 function sessionFor(runId) {
@@ -123,11 +137,19 @@ function onSessionChanges(s, changes) {
 
 function onStreamState(s, st) {
   if (st.state !== "ended") return;
+  keepResult(s);
   if (st.reason === "error" && st.status === 401) {
-    promptSignIn(`The API rejected the key while streaming ${s.runId} (401): ${st.message}`);
+    reportRejectedKey(`The API rejected the key (401): ${st.message}`);
     s.needsKey = true;
   } else if (st.reason === "error" && st.status === 404) {
-    updateEntry(s, { isActive: false, error: `Run not found (404): ${st.message}` });
+    // A finished run the API forgot is still finished; an active one is reported lost.
+    const finished = isFinishedStatus(s.summary().status || s.entry.status);
+    updateEntry(s, {
+      isActive: false,
+      error: finished
+        ? ""
+        : `The API no longer has this run (404), although it was ${s.summary().status || s.entry.status || "active"} when last seen: ${st.message}`,
+    });
   } else if (st.reason === "completed" && s.summary().run) {
     updateEntry(s, { isActive: false });
   }
@@ -135,15 +157,73 @@ function onStreamState(s, st) {
   resumeActive();
 }
 
-function select(runId) {
+async function select(runId) {
   state.selected = runId;
   const s = sessionFor(runId);
   document.getElementById("run-empty").hidden = true;
   runView.show(s, s.entry);
+  runView.setInput(s.input || null);
   renderHistory();
+  if (location.hash !== hashForRun(runId)) history_replace(hashForRun(runId));
+  if (s.streaming || (s.started && !s.entry.isActive && s.summary().events > 0)) return;
+  // A result kept in this browser needs no API (offline, or after the API forgot the run).
+  if (!s.started && s.entry.kept && !s.entry.isActive) {
+    const record = await kept.get(runId);
+    showKeptNotice();
+    if (record) {
+      restoreKept(s, record);
+      if (state.selected === runId) {
+        runView.show(s, s.entry);
+        runView.setInput(s.input || null);
+      }
+      return;
+    }
+    updateEntry(s, { kept: false }); // gone from storage: the API is asked again
+    if (state.selected !== runId) return;
+  }
   // A finished run replays its trace and output on connect; an active one streams live.
-  if (!s.streaming && (!s.started || s.entry.isActive || s.summary().events === 0)) s.start();
-  if (location.hash !== `#${runId}`) history_replace(`#${runId}`);
+  s.start();
+  if (!s.input) loadInput(s);
+}
+
+function restoreKept(s, record) {
+  s.kept = true;
+  s.input = record.input || s.input || null;
+  s.loadTrace(record.events);
+}
+
+/** Keep a finished run's result in this browser (once per session). */
+async function keepResult(s) {
+  const summary = s.summary();
+  if (s.kept || s.keeping || !isFinishedStatus(summary.status) || summary.events === 0) return;
+  s.keeping = true;
+  const events = s.raw().map((r) => ({ type: r.type, data: r.data }));
+  const result = await kept.put({
+    runId: s.runId,
+    run: summary.run,
+    input: s.input || null,
+    output: summary.output,
+    events,
+  });
+  if (result.kept) {
+    s.kept = true;
+    if (history.get(s.runId)) updateEntry(s, { kept: true });
+  }
+  for (const id of result.evicted) if (history.get(id)) history.upsert({ runId: id, kept: false });
+  if (result.evicted.length) {
+    historyView.showNotice(
+      `${result.evicted.length} older kept result${result.evicted.length === 1 ? " was" : "s were"} removed from this browser to make room (at most 200 runs or 50 MB are kept).`,
+    );
+    renderHistory();
+  }
+  showKeptNotice();
+}
+
+function showKeptNotice() {
+  if (kept.notice) {
+    historyView.showNotice(kept.notice);
+    kept.clearNotice();
+  }
 }
 
 /** Bring the run view into sight and move focus to its title (on narrow screens it is below the form). */
@@ -179,6 +259,87 @@ function renderHistory() {
   historyView.render(history.list(), state.selected);
 }
 
+// --- open a run made anywhere -----------------------------------------------------------------
+
+/** Fetch what the API knows of a run (its input and task spec) for the run view and history. */
+async function loadInput(s) {
+  const apiKey = getApiKey();
+  if (!apiKey || s.inputRequested) return;
+  s.inputRequested = true;
+  try {
+    const { run, input } = await fetchRun({ apiBase: state.config.apiBase, apiKey, runId: s.runId });
+    if (input) setInput(s, input);
+    updateEntry(s, { ...historyFieldsFromRun(run, null), ...inputFields(input) });
+  } catch {
+    s.inputRequested = false; // the stream says what is wrong; a later selection tries again
+  }
+}
+
+function inputFields(input) {
+  if (!input) return {};
+  const e = entryFromRun({}, input);
+  return { inputPreview: e.inputPreview, input: e.input, processor: input.processor || "" };
+}
+
+function setInput(s, input) {
+  s.input = input;
+  if (state.selected === s.runId) runView.setInput(input);
+}
+
+function showOpenError(message) {
+  const el = document.getElementById("open-run-error");
+  el.textContent = message;
+  el.hidden = !message;
+}
+
+/** Open a run by id: from history if known, else from the API (then it joins the history). */
+async function openRun(runId) {
+  showOpenError("");
+  if (history.get(runId) || state.sessions.has(runId)) {
+    select(runId);
+    focusRun();
+    return;
+  }
+  const apiKey = getApiKey();
+  if (!apiKey) {
+    showOpenError("Sign in or paste an API key first: the run is read from the API with it.");
+    promptSignIn("Sign in or paste an API key to open a run.");
+    return;
+  }
+  try {
+    const { run, input } = await fetchRun({ apiBase: state.config.apiBase, apiKey, runId });
+    const entry = history.upsert({ ...entryFromRun(run, input || {}), createdAt: run.created_at || "" });
+    const s = sessionFor(runId);
+    s.entry = entry || s.entry;
+    if (input) s.input = input;
+    s.inputRequested = true;
+    select(runId);
+    focusRun();
+  } catch (e) {
+    const status = e instanceof ApiError ? e.status : 0;
+    const message = e && e.message ? e.message : String(e);
+    if (status === 401) {
+      showOpenError(`The API rejected the key (401): ${message}`);
+      reportRejectedKey(`The API rejected the key (401): ${message}`);
+    } else if (status === 404) {
+      showOpenError(`The API has no run ${runId} for this key (404): ${message}`);
+    } else showOpenError(`Could not open ${runId}${status ? ` (HTTP ${status})` : ""}: ${message}`);
+  }
+}
+
+function onOpenSubmit(event) {
+  event.preventDefault();
+  const field = document.getElementById("open-run-ref");
+  const runId = parseRunRef(field.value);
+  if (!runId) {
+    showOpenError("That is not a run id (trun_…) or a link to a run.");
+    field.focus();
+    return;
+  }
+  field.value = runId;
+  openRun(runId);
+}
+
 // --- create ---------------------------------------------------------------------------------
 
 async function onSubmit({ body, headers }) {
@@ -193,13 +354,16 @@ async function onSubmit({ body, headers }) {
     return;
   }
   form.showApiError(null);
-  form.setBusy(true);
+  const cancel = new AbortController();
+  form.setBusy(true, { onCancel: () => cancel.abort() });
   try {
-    const run = await createRun({ apiBase: state.config.apiBase, apiKey, body, headers });
+    const run = await createRun({ apiBase: state.config.apiBase, apiKey, body, headers, signal: cancel.signal });
     const entry = history.upsert(entryFromRun(run, body));
     hideSignInPrompt();
     const s = sessionFor(run.run_id);
     s.entry = entry || s.entry;
+    s.input = body;
+    s.inputRequested = true;
     state.awaitingFirstEvent = true;
     select(run.run_id);
     focusRun();
@@ -207,7 +371,7 @@ async function onSubmit({ body, headers }) {
     const err =
       e instanceof ApiError ? e : new ApiError({ status: 0, message: String(e && e.message ? e.message : e) });
     form.showApiError(err);
-    if (err.status === 401) promptSignIn(`The API rejected the key (401): ${err.message}`);
+    if (err.status === 401) reportRejectedKey(`The API rejected the key (401): ${err.message}`);
   } finally {
     form.setBusy(false);
   }
@@ -236,22 +400,15 @@ async function main() {
       select(runId);
       focusRun();
     },
-    onDelete: (runId) => {
-      const s = state.sessions.get(runId);
-      if (s) s.stop("removed from history.");
-      state.sessions.delete(runId);
-      history.remove(runId);
-      if (state.selected === runId) {
-        state.selected = null;
-        runView.hide();
-        document.getElementById("run-empty").hidden = false;
-        history_replace(location.pathname + location.search);
-      }
-      renderHistory();
-    },
+    onDelete: deleteRun,
     onClear: clearHistory,
   });
   form = createForm(document.getElementById("create-form"), { onSubmit });
+  document.getElementById("open-run-form").addEventListener("submit", onOpenSubmit);
+  window.addEventListener("hashchange", () => {
+    const runId = runIdFromHash(location.hash);
+    if (runId && runId !== state.selected) openRun(runId);
+  });
   document.getElementById("signin-focus").addEventListener("click", () => showSignIn("Sign in or paste an API key."));
   window.addEventListener(FORGET_HISTORY_EVENT, clearHistory);
   // Another tab changed the history: read it again, so neither tab overwrites the other's runs.
@@ -275,6 +432,7 @@ async function main() {
   }
   onApiKeyChange((key) => {
     if (!key) return;
+    state.keyRejected = false;
     hideSignInPrompt();
     for (const s of state.sessions.values()) {
       if (s.needsKey) {
@@ -284,12 +442,14 @@ async function main() {
     }
   });
 
-  // Resume: the run in the address bar, else the newest active run, is selected; others stream too.
-  const fromHash = location.hash.slice(1);
+  // Resume: the run in the address bar (known here or not), else the newest active run, is
+  // selected; others stream too.
+  const fromHash = runIdFromHash(location.hash);
   const entries = history.list();
   const target = entries.find((e) => e.runId === fromHash) || entries.find((e) => e.isActive);
   if (getApiKey()) {
-    if (target) select(target.runId);
+    if (fromHash) openRun(fromHash);
+    else if (target) select(target.runId);
     resumeActive();
   } else if (target) {
     promptSignIn("Sign in or paste an API key to resume streaming your active runs.");
@@ -297,7 +457,36 @@ async function main() {
   }
 }
 
+/** Remove a run from history, with an Undo until the next delete; its kept result goes then. */
+function deleteRun(runId) {
+  const entry = history.get(runId);
+  const index = history.indexOf(runId);
+  const s = state.sessions.get(runId);
+  if (s) s.stop("removed from history.");
+  state.sessions.delete(runId);
+  history.remove(runId);
+  if (state.selected === runId) {
+    state.selected = null;
+    runView.hide();
+    document.getElementById("run-empty").hidden = false;
+    history_replace(location.pathname + location.search);
+  }
+  renderHistory();
+  if (!entry) return;
+  historyView.offerUndo(
+    `Removed ${runId} from history.`,
+    () => {
+      history.restore(entry, index);
+      renderHistory();
+    },
+    () => {
+      if (!history.get(runId)) kept.remove(runId);
+    },
+  );
+}
+
 function clearHistory() {
+  kept.clear();
   for (const s of state.sessions.values()) s.stop("history cleared.");
   state.sessions.clear();
   state.selected = null;

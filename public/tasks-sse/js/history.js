@@ -30,6 +30,7 @@ export function sanitizeEntry(e) {
     input: str(e.input, MAX_INPUT_CHARS),
     outputType: str(e.outputType, 16),
     error: str(e.error, 500),
+    kept: e.kept === true, // its result is kept in this browser (kept-runs.js)
   };
   return out;
 }
@@ -158,6 +159,21 @@ export function createHistory({
     return { ...merged };
   }
 
+  /** Put a removed entry back at `index` (undo of a delete). */
+  function restore(entry, index) {
+    const clean = sanitizeEntry(entry);
+    if (!clean) return null;
+    entries = entries.filter((x) => x.runId !== clean.runId);
+    entries.splice(Math.max(0, Math.min(index, entries.length)), 0, clean);
+    persist();
+    return { ...clean };
+  }
+
+  /** The position of a run in the list (newest first), or -1. */
+  function indexOf(runId) {
+    return entries.findIndex((x) => x.runId === runId);
+  }
+
   function remove(runId) {
     const before = entries.length;
     entries = entries.filter((x) => x.runId !== runId);
@@ -174,6 +190,8 @@ export function createHistory({
     list,
     get,
     upsert,
+    restore,
+    indexOf,
     remove,
     clear,
     get notice() {

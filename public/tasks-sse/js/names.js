@@ -10,3 +10,6 @@ export const BACKUP_KEY = "tasks-sse.history.backup";
 
 /** window event: the sign-in panel asks the page to forget its history too. */
 export const FORGET_HISTORY_EVENT = "tasks-sse:forget-history";
+
+/** IndexedDB: finished runs' results kept in this browser (kept-runs.js). */
+export const KEPT_DB_NAME = "tasks-sse.kept";

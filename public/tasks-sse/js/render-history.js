@@ -2,12 +2,31 @@
 // input preview; select to open its details and stream; copy its run id; delete one; clear all.
 
 import { h, dateTime, copyText } from "./dom.js";
-import { statusBadge } from "./render-run.js";
+import { statusBadge } from "./view-header.js";
 
 export function createHistoryView(root, { onSelect, onDelete, onClear }) {
   const notice = h("p", { class: "notice", role: "status", hidden: true });
   const dismiss = h("button", { type: "button", class: "small", text: "Dismiss" });
   const noticeBox = h("div", { class: "notice-box", hidden: true }, [notice, dismiss]);
+  // After a delete: say what went, and offer it back until the next delete or dismissal.
+  const undoText = h("span", { class: "undo-text" });
+  const undoBtn = h("button", { type: "button", class: "small", text: "Undo" });
+  const undoDismiss = h("button", { type: "button", class: "small", text: "Dismiss" });
+  const undoBox = h("div", { class: "notice-box undo-box", role: "status", hidden: true }, [
+    undoText,
+    undoBtn,
+    undoDismiss,
+  ]);
+  let undoAction = null;
+  let undoDone = null;
+  function closeUndo(restore) {
+    const action = restore ? undoAction : undoDone;
+    undoAction = undoDone = null;
+    undoBox.hidden = true;
+    if (action) action();
+  }
+  undoBtn.addEventListener("click", () => closeUndo(true));
+  undoDismiss.addEventListener("click", () => closeUndo(false));
   const list = h("ul", { class: "history-list", "aria-label": "Task runs" });
   const empty = h("p", {
     class: "muted history-empty",
@@ -23,6 +42,7 @@ export function createHistoryView(root, { onSelect, onDelete, onClear }) {
     h("div", { class: "history-head" }, [h("h2", { id: "history-title", text: "History" }), clear]),
     confirmBox,
     noticeBox,
+    undoBox,
     empty,
     list,
   );
@@ -51,6 +71,7 @@ export function createHistoryView(root, { onSelect, onDelete, onClear }) {
         statusBadge(entry.status),
         h("span", { class: "history-processor", text: entry.processor || "?" }),
         h("time", { class: "muted", datetime: entry.createdAt || null, text: dateTime(entry.createdAt) }),
+        entry.kept ? h("span", { class: "badge kept", text: "kept locally" }) : null,
       ]),
       h("span", { class: "history-preview", text: entry.inputPreview || "(no input)" }),
     ]);
@@ -58,7 +79,7 @@ export function createHistoryView(root, { onSelect, onDelete, onClear }) {
     const copy = h("button", {
       type: "button",
       class: "small",
-      "aria-label": `Copy run id ${entry.runId}`,
+      "aria-label": `Copy id ${entry.runId}`,
       text: "Copy id",
     });
     copy.addEventListener("click", async () => {
@@ -90,6 +111,8 @@ export function createHistoryView(root, { onSelect, onDelete, onClear }) {
         h("dd", { text: entry.processor || "?" }),
         h("dt", { text: "Created" }),
         h("dd", { text: entry.createdAt || "?" }),
+        entry.kept ? h("dt", { text: "Result" }) : null,
+        entry.kept ? h("dd", { text: "Kept locally, in this browser: shown without the API." }) : null,
         entry.error ? h("dt", { text: "Error" }) : null,
         entry.error ? h("dd", { text: entry.error }) : null,
         h("dt", { text: "Input" }),
@@ -107,6 +130,18 @@ export function createHistoryView(root, { onSelect, onDelete, onClear }) {
       list.replaceChildren(frag);
       empty.hidden = entries.length > 0;
       clear.disabled = entries.length === 0;
+    },
+    /**
+     * Offer to undo a delete: `restore` puts it back; `finish` runs when the offer goes (another
+     * delete or Dismiss) and makes the delete final.
+     */
+    offerUndo(text, restore, finish) {
+      closeUndo(false);
+      undoText.textContent = `${text} `;
+      undoAction = restore;
+      undoDone = finish;
+      undoBox.hidden = false;
+      undoBtn.focus();
     },
     showNotice(text) {
       notice.textContent = text;

@@ -11,6 +11,7 @@ import { createProgressView } from "./view-progress.js";
 import { createMessagesView } from "./view-messages.js";
 import { createOutputView } from "./view-output.js";
 import { createRawView } from "./view-raw.js";
+import { createInputView } from "./view-input.js";
 
 export { statusBadge, statusLabel, describeStreamState } from "./view-header.js";
 
@@ -29,7 +30,7 @@ function nextFrame(fn) {
  * @param {(session) => void} o.onReconnect
  * @param {({ session, rendered, events }) => void} [o.onFlush]  after each frame's writes
  * @param {HTMLElement[]} [o.actions]  extra buttons for the header (export, run again...)
- * @param {HTMLElement[]} [o.extras]  blocks shown under the header (the run's input and spec)
+ * @param {HTMLElement[]} [o.extras]  blocks shown under the header (notices)
  */
 export function createRunView(root, { onStop, onReconnect, onFlush = () => {}, actions = [], extras = [] }) {
   const header = createHeaderView({ onStop, onReconnect, actions });
@@ -40,7 +41,8 @@ export function createRunView(root, { onStop, onReconnect, onFlush = () => {}, a
     createOutputView(),
     createRawView({ schedule }),
   ];
-  root.replaceChildren(header.element, ...extras, ...parts.slice(1).map((p) => p.element));
+  const input = createInputView();
+  root.replaceChildren(header.element, ...extras, input.element, ...parts.slice(1).map((p) => p.element));
 
   let session = null;
   let unsubscribe = null;
@@ -113,6 +115,7 @@ export function createRunView(root, { onStop, onReconnect, onFlush = () => {}, a
     show,
     hide,
     setEntry: (entry) => header.setEntry(entry),
+    setInput: (body) => input.setInput(body),
     get session() {
       return session;
     },

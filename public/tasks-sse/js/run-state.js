@@ -83,6 +83,7 @@ export function countsLine(c) {
 export function streamEndMeaning(streamState, { kept = false, lastStatus = "" } = {}) {
   if (!streamState || streamState.state !== "ended" || streamState.reason !== "error") return null;
   if (streamState.status !== 404) return null;
-  if (isFinishedStatus(lastStatus) || kept) return "forgotten-finished";
+  if (kept) return "forgotten-kept";
+  if (isFinishedStatus(lastStatus)) return "forgotten-finished";
   return lastStatus ? "forgotten-active" : null;
 }

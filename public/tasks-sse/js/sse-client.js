@@ -17,6 +17,17 @@ import { isTerminalState } from "./run-state.js";
 import { parseApiError } from "./api.js";
 
 export const DEFAULT_BACKOFF = Object.freeze({ baseMs: 1000, maxMs: 30000, maxAttempts: 8 });
+// A long replay can arrive in one read (a buffered body is handed over at once): it is parsed in
+// slices, and the main thread is given back between them once a slice run took this long.
+const SLICE_CHARS = 16 * 1024;
+const YIELD_AFTER_MS = 8;
+const clock = () => (typeof performance !== "undefined" ? performance.now() : Date.now());
+
+/** Let other tasks (rendering, input) run. */
+function yieldTask() {
+  if (globalThis.scheduler && typeof globalThis.scheduler.yield === "function") return globalThis.scheduler.yield();
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
 const FATAL = new Set([401, 403, 404]);
 
 /** Delay before reconnect attempt `attempt` (1-based): base * 2^(attempt-1), capped, with +-20% jitter. */
@@ -145,12 +156,21 @@ export function createStreamClient({
       },
     });
     const reader = response.body.getReader();
+    let since = clock();
     try {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
         if (stopped) return;
-        parser.feed(decoder.decode(value, { stream: true }));
+        const text = decoder.decode(value, { stream: true });
+        for (let i = 0; i < text.length; i += SLICE_CHARS) {
+          parser.feed(text.length <= SLICE_CHARS ? text : text.slice(i, i + SLICE_CHARS));
+          if (clock() - since > YIELD_AFTER_MS) {
+            await yieldTask();
+            since = clock();
+            if (stopped) return;
+          }
+        }
       }
       parser.feed(decoder.decode());
       parser.end();

@@ -39,9 +39,13 @@ export function describeStreamState(s, secondsLeft, meaning = null) {
     }
     case "ended":
       if (meaning === "forgotten-finished")
+        return "Ended: the API no longer has this run (HTTP 404). It had finished; its result was not kept in this browser.";
+      if (meaning === "forgotten-kept")
         return "Ended: the API no longer has this run (HTTP 404); its result is kept in this browser.";
       if (meaning === "forgotten-active")
         return "Ended: the API no longer has this run (HTTP 404), although it was still active when last seen. Its events so far are shown.";
+      if (s.reason === "error" && s.status === 401)
+        return "Ended: the API rejected the key (HTTP 401). Sign in again or paste another key in the key panel; the stream then resumes.";
       if (s.reason === "completed") return "Ended: the run finished and the stream closed.";
       if (s.reason === "stopped") return `Ended: ${s.message || "stopped"}`;
       if (s.reason === "gave-up") return `Ended: ${s.message}. Press Reconnect to try again.`;
@@ -86,6 +90,8 @@ export function createHeaderView({ onStop, onReconnect, actions = [] }) {
   let countdown = null;
   let lastStatus = ""; // the last status the stream reported
   let entryStatus = ""; // the status history knew before
+  let statusDirty = false;
+  let counts = null;
 
   copyId.addEventListener("click", async () => {
     if (!session) return;
@@ -119,14 +125,15 @@ export function createHeaderView({ onStop, onReconnect, actions = [] }) {
     stopBtn.hidden = !active;
     // A run the API forgot cannot be resumed: no Reconnect that could only fail again.
     reconnectBtn.hidden = active || Boolean(meaning) || !(session && session.canReconnect());
-    if (s.state === "ended" && s.reason === "error" && !meaning) {
+    // A rejected key is reported by the key panel, once; this view does not raise a second alert.
+    if (s.state === "ended" && s.reason === "error" && !meaning && s.status !== 401) {
       runError.hidden = false;
       runError.replaceChildren(
         h("strong", { text: s.status ? `HTTP ${s.status}: ` : "Error: " }),
         h("span", { class: "error-message", text: s.message || "" }),
         s.refId ? h("span", { class: "ref-id", text: ` (ref_id ${s.refId})` }) : null,
       );
-    } else if (active || meaning) {
+    } else {
       runError.hidden = true;
     }
   }
@@ -143,14 +150,21 @@ export function createHeaderView({ onStop, onReconnect, actions = [] }) {
       setStream(s.streamState);
     },
     setEntry,
+    // Records only note what changed; the DOM is written once per frame, in commit().
     take(c) {
       if (c.kind === "status") {
         lastStatus = c.status;
-        statusSlot.replaceChildren(statusBadge(c.status));
-      } else if (c.kind === "counts") streamInfo.textContent = countsLine(c.counts);
+        statusDirty = true;
+      } else if (c.kind === "counts") counts = c.counts;
       else if (c.kind === "stream") setStream(c.state);
       else return false;
       return true;
+    },
+    commit() {
+      if (statusDirty) statusSlot.replaceChildren(statusBadge(lastStatus));
+      statusDirty = false;
+      if (counts) streamInfo.textContent = countsLine(counts);
+      counts = null;
     },
   };
 
