@@ -150,7 +150,7 @@ def test_text_and_auto_outputs(target):
     res = c.task_run.result(text.run_id, api_timeout=60)
     assert isinstance(res.output, TaskRunTextOutput) and res.output.basis[0].field == "output"
     auto = c.task_run.create(
-        input="Acme market outlook",
+        input="Battery outlook",
         processor="pro-fast",
         task_spec={"output_schema": {"type": "auto"}},
     )
@@ -390,3 +390,11 @@ def test_retry_after_headers_reach_the_client(target):
         )
     assert r.status_code == 429
     assert r.headers["retry-after"] == "2" and r.headers["retry-after-ms"] == "1500"
+
+
+def test_a_plain_retry_after_is_honoured(target):
+    # The simulator's default: `Retry-After: 1` alone, whole seconds, on a 503.
+    run = client(target, max_retries=1).task_run.create(
+        input="retry after one second", processor="lite", extra_headers=fault("fail-first=1:503")
+    )
+    assert run.status == "queued"
