@@ -3,7 +3,7 @@
 // which take fetch as a parameter so Node tests can drive them.
 
 import { checkOutputSchema, checkSizes } from "./schema-check.js";
-import { findProcessor } from "./processors.js";
+import { findProcessor, TASK_API } from "./processors.js";
 
 export const BETA = Object.freeze({
   events: "events-sse-2025-07-24",
@@ -11,11 +11,12 @@ export const BETA = Object.freeze({
   mcp: "mcp-server-2025-07-17",
 });
 
+// From the data file the simulator and the tests read too.
 export const LIMITS = Object.freeze({
-  metadataKey: 16,
-  metadataValue: 512,
-  domains: 200,
-  mcpServers: 10,
+  metadataKey: TASK_API.limits.metadata_key_chars,
+  metadataValue: TASK_API.limits.metadata_value_chars,
+  domains: TASK_API.limits.source_policy_entries,
+  mcpServers: TASK_API.limits.mcp_servers,
 });
 
 export const WEBHOOK_EVENT_TYPES = Object.freeze(["task_run.status"]);
