@@ -40,7 +40,8 @@ def test_the_page_reads_the_same_file():
     script = f"""
 const p = await import({json.dumps((PAGE_JS / "processors.js").as_uri())});
 const s = await import({json.dumps((PAGE_JS / "schema-check.js").as_uri())});
-console.log(JSON.stringify({{processors: p.PROCESSORS, limits: s.LIMITS}}));
+const a = await import({json.dumps((PAGE_JS / "api.js").as_uri())});
+console.log(JSON.stringify({{processors: p.PROCESSORS, limits: s.LIMITS, request: a.LIMITS}}));
 """
     out = subprocess.run(
         ["node", "--input-type=module", "-e", script],
@@ -58,6 +59,12 @@ console.log(JSON.stringify({{processors: p.PROCESSORS, limits: s.LIMITS}}));
     assert len(page["processors"]) == 2 * len(rows["processors"])
     assert page["limits"]["taskSpecChars"] == rows["limits"]["task_spec_chars"]
     assert page["limits"]["depth"] == rows["limits"]["schema_depth"]
+    assert page["request"] == {
+        "metadataKey": rows["limits"]["metadata_key_chars"],
+        "metadataValue": rows["limits"]["metadata_value_chars"],
+        "domains": rows["limits"]["source_policy_entries"],
+        "mcpServers": rows["limits"]["mcp_servers"],
+    }
 
 
 def test_no_hand_written_copy_is_left():
