@@ -181,3 +181,84 @@ def test_without_indexeddb_runs_still_work_and_a_notice_says_results_are_not_kep
     expect(page.get_by_text("Results cannot be kept in this browser")).to_be_visible(timeout=SHORT)
     expect(history_item(page, run_id)).not_to_contain_text("kept locally")
     assert problems.errors == []
+
+
+def test_run_again_and_edit_as_new_load_a_curl_runs_settings_into_the_form(worker, app_url, fresh):
+    text = "Settings to run again"
+    run_id = curl_create(worker, text, task_spec={"output_schema": "A one-line answer."})
+    page, problems = fresh()
+    creates = []
+    page.on(
+        "request",
+        lambda r: (
+            creates.append(r.post_data_json)
+            if r.method == "POST" and r.url.endswith("/tasks-sse/api/v1/tasks/runs")
+            else None
+        ),
+    )
+    page.goto(app_url)
+    open_by_id(page, run_id)
+    assert_shows_the_run(page, run_id, text)
+
+    page.get_by_role("button", name="Edit as new").click()
+    expect(page.get_by_label("Task input")).to_have_value(text)
+    expect(page.get_by_label("Task input")).to_be_focused()
+    expect(page.get_by_label("Processor")).to_have_value("lite")
+    assert creates == []
+
+    page.get_by_role("button", name="Run again", exact=True).click()
+    new_id = re.compile(r"^(?!" + run_id + r"$)trun_[0-9a-f]{32}$")
+    expect(page.get_by_role("heading", name=new_id)).to_be_visible(timeout=SHORT)
+    assert len(creates) == 1
+    assert creates[0]["input"] == text and creates[0]["processor"] == "lite"
+    assert creates[0]["task_spec"]["output_schema"] in (
+        "A one-line answer.",
+        {"type": "text", "description": "A one-line answer."},
+    )
+    assert problems.errors == []
+
+
+def test_export_json_and_markdown_then_import_shows_a_kept_run(worker, app_url, fresh, tmp_path):
+    text = "Export me"
+    run_id = curl_create(worker, text)
+    page, problems = fresh()
+    page.goto(app_url)
+    open_by_id(page, run_id)
+    assert_shows_the_run(page, run_id, text)
+
+    with page.expect_download() as md_info:
+        page.get_by_role("button", name="Export Markdown").click()
+    markdown = md_info.value.path().read_text()
+    assert markdown.startswith(f"# Task run {run_id}")
+    assert "## Output" in markdown and "## Citations" in markdown and "](https://" in markdown
+
+    with page.expect_download() as json_info:
+        page.get_by_role("button", name="Export JSON").click()
+    exported = json.loads(json_info.value.path().read_text())
+    assert exported["format"] == "tasks-sse.run"
+    assert exported["run"]["run_id"] == run_id and exported["input"]["input"] == text
+    assert exported["events"] and exported["output"]["type"] == "text"
+    export_file = tmp_path / "run.json"
+    export_file.write_text(json.dumps(exported))
+
+    # Into a browser that never saw the run, with the API out of reach.
+    page2, problems2 = fresh()
+    page2.route("**/tasks-sse/api/**", lambda route: route.abort())
+    page2.goto(app_url)
+    importer = page2.get_by_label("Import a run")
+    hostile = tmp_path / "hostile.json"
+    hostile.write_text(json.dumps({**exported, "events": [{"type": 1}]}))
+    importer.set_input_files(hostile)
+    expect(page2.get_by_role("alert").filter(has_text="Not imported")).to_contain_text("Event 1")
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    importer.set_input_files(deep)
+    expect(page2.get_by_role("alert").filter(has_text="Not imported")).to_be_visible()
+    importer.set_input_files(export_file)
+    expect(page2.get_by_role("heading", name=run_id)).to_be_visible(timeout=SHORT)
+    expect(page2.get_by_role("region", name="Input and task spec")).to_contain_text(text)
+    expect(page2.get_by_role("list", name="Status timeline")).to_contain_text("Completed")
+    expect(page2.get_by_role("region", name="Output")).not_to_be_empty()
+    expect(history_item(page2, run_id)).to_contain_text("kept locally", timeout=SHORT)
+    expect(page2.get_by_role("button", name="Reconnect")).to_be_hidden()
+    assert problems.errors == [] and problems2.errors == []

@@ -12,6 +12,8 @@ import { fetchRun, hashForRun, parseRunRef, runIdFromHash } from "./open-run.js"
 import { createRunSession } from "./run-session.js";
 import { historyFieldsFromRun, isFinishedStatus } from "./run-state.js";
 import { createKeptRuns } from "./kept-runs.js";
+import { IMPORT_MAX_BYTES, parseRunExport, runToJson, runToMarkdown } from "./run-export.js";
+import { h, downloadText } from "./dom.js";
 import { createHistory, entryFromRun } from "./history.js";
 import { FORGET_HISTORY_EVENT, HISTORY_KEY } from "./names.js";
 import { createForm } from "./form.js";
@@ -128,6 +130,7 @@ function updateEntry(s, fields) {
 function onSessionChanges(s, changes) {
   for (const c of changes) {
     if (c.kind === "status") {
+      if (c.run && state.selected === s.runId) updateRunActions(s);
       updateEntry(s, c.run ? historyFieldsFromRun(c.run, s.summary().output) : { status: c.status });
     } else if (c.kind === "output" && c.output) {
       updateEntry(s, { outputType: typeof c.output.type === "string" ? c.output.type : "" });
@@ -163,6 +166,7 @@ async function select(runId) {
   document.getElementById("run-empty").hidden = true;
   runView.show(s, s.entry);
   runView.setInput(s.input || null);
+  updateRunActions(s);
   renderHistory();
   if (location.hash !== hashForRun(runId)) history_replace(hashForRun(runId));
   if (s.streaming || (s.started && !s.entry.isActive && s.summary().events > 0)) return;
@@ -175,6 +179,7 @@ async function select(runId) {
       if (state.selected === runId) {
         runView.show(s, s.entry);
         runView.setInput(s.input || null);
+        updateRunActions(s);
       }
       return;
     }
@@ -283,7 +288,107 @@ function inputFields(input) {
 
 function setInput(s, input) {
   s.input = input;
-  if (state.selected === s.runId) runView.setInput(input);
+  if (state.selected === s.runId) {
+    runView.setInput(input);
+    updateRunActions(s);
+  }
+}
+
+// --- run actions: run again, edit as new, export -----------------------------------------------
+
+const actionButtons = {};
+
+function runActions() {
+  const make = (key, text, onClick) => {
+    const b = h("button", { type: "button", class: "small", text });
+    b.addEventListener("click", () => {
+      const s = state.sessions.get(state.selected);
+      if (s) onClick(s);
+    });
+    actionButtons[key] = b;
+    return b;
+  };
+  return [
+    make("again", "Run again", (s) => loadIntoForm(s, true)),
+    make("edit", "Edit as new", (s) => loadIntoForm(s, false)),
+    make("json", "Export JSON", exportJson),
+    make("markdown", "Export Markdown", exportMarkdown),
+  ];
+}
+
+function updateRunActions(s) {
+  const hasInput = Boolean(s && s.input);
+  actionButtons.again.hidden = !hasInput;
+  actionButtons.edit.hidden = !hasInput;
+  const hasRun = Boolean(s && s.summary().run);
+  actionButtons.json.hidden = !hasRun;
+  actionButtons.markdown.hidden = !hasRun;
+}
+
+/** Put a run's settings in the form; Run again also sends it. */
+function loadIntoForm(s, submit) {
+  form.load(s.input);
+  const formEl = document.getElementById("create-form");
+  if (submit) formEl.requestSubmit();
+  else {
+    document.getElementById("create-title").scrollIntoView({ block: "nearest" });
+    document.getElementById("input").focus();
+  }
+}
+
+function exportRecord(s) {
+  const summary = s.summary();
+  const events = s.raw().map((r) => ({ type: r.type, data: r.data }));
+  return { run: summary.run, input: s.input || null, output: summary.output, events };
+}
+
+function exportJson(s) {
+  downloadText(`${s.runId}.json`, JSON.stringify(runToJson(exportRecord(s)), null, 2));
+}
+
+function exportMarkdown(s) {
+  downloadText(`${s.runId}.md`, runToMarkdown(exportRecord(s)), "text/markdown");
+}
+
+/** Import a JSON export: checked, kept like a finished run of this browser, and shown. */
+async function onImport(event) {
+  const file = event.target.files && event.target.files[0];
+  event.target.value = "";
+  showImportError("");
+  if (!file) return;
+  let parsed;
+  if (file.size > IMPORT_MAX_BYTES) parsed = parseRunExport("", { size: file.size });
+  else {
+    try {
+      parsed = parseRunExport(await file.text(), { size: file.size });
+    } catch (e) {
+      parsed = { error: `The file could not be read (${e && e.message ? e.message : e}).` };
+    }
+  }
+  if (parsed.error) {
+    showImportError(`Not imported: ${parsed.error}`);
+    return;
+  }
+  const record = parsed.record;
+  const s = sessionFor(record.runId);
+  s.stop("replaced by an imported copy.");
+  restoreKept(s, record);
+  const result = await kept.put(record);
+  showKeptNotice();
+  s.entry =
+    history.upsert({
+      ...entryFromRun(record.run, record.input || {}),
+      ...historyFieldsFromRun(record.run, record.output),
+      kept: result.kept,
+    }) || s.entry;
+  select(record.runId);
+  focusRun();
+}
+
+function showImportError(message) {
+  const el = document.getElementById("import-run-error");
+  el.textContent = message;
+  el.hidden = !message;
 }
 
 function showOpenError(message) {
@@ -388,6 +493,7 @@ function onFlush({ events }) {
 
 async function main() {
   runView = createRunView(document.getElementById("run-panel"), {
+    actions: runActions(),
     onStop: (s) => s.stop("stopped by you. Press Reconnect to resume."),
     onReconnect: (s) => {
       s.needsKey = false;
@@ -405,6 +511,7 @@ async function main() {
   });
   form = createForm(document.getElementById("create-form"), { onSubmit });
   document.getElementById("open-run-form").addEventListener("submit", onOpenSubmit);
+  document.getElementById("import-run").addEventListener("change", onImport);
   window.addEventListener("hashchange", () => {
     const runId = runIdFromHash(location.hash);
     if (runId && runId !== state.selected) openRun(runId);

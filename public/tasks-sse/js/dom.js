@@ -83,3 +83,16 @@ export async function copyText(text) {
     return false;
   }
 }
+
+/** Offer `text` as a file download (a Blob URL on a temporary link; nothing leaves the browser). */
+export function downloadText(filename, text, type = "application/json") {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = filename;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
