@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from parallel_sim.table import LIMITS
 from tests.sim.helpers import create
+
+# The limits from the data file the simulator and the playground read: one source for all three.
+KEY_MAX, VALUE_MAX = LIMITS["metadata_key_chars"], LIMITS["metadata_value_chars"]
 
 
 def obj(props: dict, **extra) -> dict:
@@ -112,22 +116,24 @@ INVALID = [
         },
         "task_spec.output_schema.json_schema.properties.e.enum",
     ),
-    ({**BASE, "task_spec": {"output_schema": "x" * 15_001}}, "task_spec"),
+    ({**BASE, "task_spec": {"output_schema": "x" * (LIMITS["task_spec_chars"] + 1)}}, "task_spec"),
     ({**BASE, "input": "y" * 20_000, "task_spec": {"output_schema": "z" * 6_000}}, "input"),
-    ({**BASE, "input": "y" * 25_001}, "input"),
+    ({**BASE, "input": "y" * (LIMITS["task_spec_and_input_chars"] + 1)}, "input"),
     (
         {**BASE, "task_spec": {"output_schema": "x", "input_schema": {"type": "auto"}}},
         "task_spec.input_schema.type",
     ),
-    ({**BASE, "metadata": {"k" * 17: "v"}}, "metadata." + "k" * 17),
-    ({**BASE, "metadata": {"k": "v" * 513}}, "metadata.k"),
+    ({**BASE, "metadata": {"k" * (KEY_MAX + 1): "v"}}, "metadata." + "k" * (KEY_MAX + 1)),
+    ({**BASE, "metadata": {"k": "v" * (VALUE_MAX + 1)}}, "metadata.k"),
     ({**BASE, "metadata": {"k": {"nested": 1}}}, "metadata.k"),
     ({**BASE, "metadata": ["k"]}, "metadata"),
     (
         {
             **BASE,
             "source_policy": {
-                "include_domains": [f"d{i}.com" for i in range(150)],
+                "include_domains": [
+                    f"d{i}.com" for i in range(LIMITS["source_policy_entries"] - 50)
+                ],
                 "exclude_domains": [f"e{i}.com" for i in range(51)],
             },
         },
@@ -142,6 +148,28 @@ INVALID = [
         "source_policy.exclude_domains.0",
     ),
     ({**BASE, "source_policy": {"after_date": "last week"}}, "source_policy.after_date"),
+    ({**BASE, "source_policy": {"after_date": "2024-02-30"}}, "source_policy.after_date"),
+    (
+        {**BASE, "source_policy": {"include_domains": ["docs.python.org/3", "example.com:8080"]}},
+        "source_policy.include_domains.1",
+    ),
+    (
+        {**BASE, "source_policy": {"exclude_domains": ["example.com/a?b=1"]}},
+        "source_policy.exclude_domains.0",
+    ),
+    ({**BASE, "memory_scope_key": 7}, "memory_scope_key"),
+    (
+        {
+            **BASE,
+            "mcp_servers": [{"url": "https://m.example", "name": "crm"}],
+            "advanced_settings": {"data_sources": {"free": ["crm"]}},
+        },
+        "advanced_settings.data_sources.free.0",
+    ),
+    (
+        {**BASE, "advanced_settings": {"data_sources": {"pay_per_use": "x"}}},
+        "advanced_settings.data_sources.pay_per_use",
+    ),
     ({**BASE, "webhook": {"event_types": ["task_run.status"]}}, "webhook.url"),
     ({**BASE, "webhook": {"url": "ftp://x", "event_types": []}}, "webhook.url"),
     (
@@ -150,7 +178,13 @@ INVALID = [
     ),
     ({**BASE, "mcp_servers": [{"url": "https://m.example"}]}, "mcp_servers.0.name"),
     (
-        {**BASE, "mcp_servers": [{"url": "https://m.example", "name": f"s{i}"} for i in range(11)]},
+        {
+            **BASE,
+            "mcp_servers": [
+                {"url": "https://m.example", "name": f"s{i}"}
+                for i in range(LIMITS["mcp_servers"] + 1)
+            ],
+        },
         "mcp_servers",
     ),
     ({**BASE, "enable_events": "yes"}, "enable_events"),
@@ -207,13 +241,15 @@ def test_schema_at_the_nesting_limit_is_accepted(client):
     create(client, {**BASE, "task_spec": json_spec(nested(5))})
 
 
-def test_200_domains_are_accepted(client):
+def test_the_domain_limit_is_accepted(client):
     create(
         client,
         {
             **BASE,
             "source_policy": {
-                "include_domains": [f"d{i}.com" for i in range(150)],
+                "include_domains": [
+                    f"d{i}.com" for i in range(LIMITS["source_policy_entries"] - 50)
+                ],
                 "exclude_domains": [f"e{i}.com" for i in range(50)],
                 "after_date": "2025-01-31",
             },
