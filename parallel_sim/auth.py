@@ -46,6 +46,11 @@ class RateLimiter:
         hits.append(now)
         return True
 
+    def retry_after(self, key: str, now: float) -> float:
+        """Seconds until `key` may make a counted request again."""
+        hits = self._hits.get(key)
+        return max(0.0, hits[0] + 60.0 - now) if hits else 0.0
+
 
 class Credits:
     """One simulated account balance in USD (None = unlimited), charged when runs are created.

@@ -119,8 +119,10 @@ def api(handler: Handler, counts_for_rate: bool = False) -> Callable:
         await apply_faults(
             ctx, faults, f"{request.method} {request.url.path} {raw or sim.config.fault}"
         )
-        if counts_for_rate and not sim.limiter.allow(key, sim.clock.monotonic()):
-            raise ApiError(429, FAULT_MESSAGES[429])
+        now = sim.clock.monotonic()
+        if counts_for_rate and not sim.limiter.allow(key, now):
+            wait = math.ceil(sim.limiter.retry_after(key, now))
+            raise ApiError(429, FAULT_MESSAGES[429], None, {"retry-after": str(max(1, wait))})
         return await handler(ctx)
 
     return endpoint

@@ -219,8 +219,11 @@ def test_rate_limit_gives_429(sim_factory):
         assert codes == [202, 202, 202, 429]
         r = c.post("/v1/tasks/runs", json={"input": "x", "processor": "lite"})
         assert r.json()["error"]["message"] == "Too many requests: quota temporarily exceeded"
+        assert 1 <= int(r.headers["retry-after"]) <= 60  # when the window has room again
         run_id = c.get("/v1/tasks/runs/trun_x")  # GETs are not counted
         assert run_id.status_code == 404
+        sim.clock.advance(int(r.headers["retry-after"]))
+        assert c.post("/v1/tasks/runs", json={"input": "x", "processor": "lite"}).status_code == 202
 
 
 def test_credits_run_out_with_402_priced_per_processor(sim_factory):
