@@ -12,6 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.axe import assert_no_axe_violations
 from tests.e2e.conftest import PageProblems, preset_api_key
 
 pytestmark = pytest.mark.e2e
@@ -262,3 +263,100 @@ def test_export_json_and_markdown_then_import_shows_a_kept_run(worker, app_url, 
     expect(history_item(page2, run_id)).to_contain_text("kept locally", timeout=SHORT)
     expect(page2.get_by_role("button", name="Reconnect")).to_be_hidden()
     assert problems.errors == [] and problems2.errors == []
+
+
+def test_a_stream_that_ended_in_error_leaves_a_still_progress_bar(app_url, fresh):
+    run_id = "trun_" + "cd" * 16
+    entry = {"runId": run_id, "status": "running", "isActive": True, "processor": "lite"}
+    page, problems = fresh()
+    data = json.dumps(json.dumps({"v": 1, "entries": [entry]}))
+    page.add_init_script(f"localStorage.setItem('tasks-sse.history', {data});")
+    page.route(f"**/runs/{run_id}/**", lambda route: route.fulfill(status=500, body="down"))
+    page.goto(app_url)
+    bar = page.get_by_role("progressbar", name="Progress")
+    # While the stream may still bring progress, the bar is indeterminate (no value): it animates.
+    expect(page.get_by_role("status").filter(has_text="Reconnecting")).to_be_visible(timeout=SHORT)
+    expect(bar).not_to_have_attribute("value", re.compile(".*"))
+    page.get_by_role("button", name="Stop stream").click()
+    expect(bar).to_have_attribute("value", "0")
+    expect(page.get_by_text("No progress reported.")).to_be_visible()
+    assert problems.errors == []
+
+
+def test_deleting_a_history_entry_can_be_undone(worker, app_url, fresh):
+    first = curl_create(worker, "First of two")
+    second = curl_create(worker, "Second of two")
+    page, problems = fresh()
+    page.goto(app_url)
+    open_by_id(page, first)
+    assert_shows_the_run(page, first, "First of two")
+    open_by_id(page, second)
+    assert_shows_the_run(page, second, "Second of two")
+    items = page.get_by_role("list", name="Task runs").get_by_role("listitem")
+    expect(items).to_have_count(2)
+    order = [items.nth(i).get_attribute("data-run-id") for i in range(2)]
+
+    page.get_by_role("button", name=f"Delete run {first} from history").click()
+    expect(items).to_have_count(1)
+    expect(page.get_by_role("status").filter(has_text=f"Removed {first}")).to_be_visible()
+    undo = page.get_by_role("button", name="Undo")
+    expect(undo).to_be_focused()
+    undo.click()
+    expect(items).to_have_count(2)
+    assert [items.nth(i).get_attribute("data-run-id") for i in range(2)] == order
+    # Its kept result came back with it.
+    expect(history_item(page, first)).to_contain_text("kept locally")
+
+    page.get_by_role("button", name=f"Delete run {first} from history").click()
+    page.get_by_role("status").filter(has_text=f"Removed {first}").get_by_role(
+        "button", name="Dismiss"
+    ).click()
+    expect(items).to_have_count(1)
+    page.reload()
+    expect(page.get_by_role("list", name="Task runs").get_by_role("listitem")).to_have_count(1)
+    assert problems.errors == []
+
+
+def test_copy_id_is_named_by_its_text_and_raw_events_are_reached_by_keyboard(
+    worker, app_url, fresh
+):
+    run_id = curl_create(worker, "Keyboard run")
+    page, problems = fresh()
+    page.goto(app_url)
+    open_by_id(page, run_id)
+    assert_shows_the_run(page, run_id, "Keyboard run")
+    copy = page.get_by_role("button", name=f"Copy id {run_id}")
+    expect(copy).to_have_text("Copy id")
+    toggle = page.get_by_role("button", name="Show raw events")
+    toggle.click()
+    raw = page.get_by_role("region", name="Raw events, scrollable")
+    expect(raw).to_be_visible()
+    page.get_by_role("button", name="Hide raw events").focus()
+    page.keyboard.press("Tab")
+    expect(raw).to_be_focused()
+    assert problems.errors == []
+
+
+def test_axe_finds_nothing_on_the_empty_page_a_live_run_and_a_finished_run_with_raw_events(
+    worker, app_url, fresh
+):
+    page, problems = fresh()
+    page.goto(app_url)
+    expect(page.get_by_label("Processor")).not_to_be_empty(timeout=SHORT)
+    assert_no_axe_violations(page)
+
+    # Live: a pro run streams for a while.
+    run_id = curl_create(worker, "An accessible live run", processor="pro")
+    open_by_id(page, run_id)
+    expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible(timeout=SHORT)
+    expect(
+        page.get_by_role("list", name="Progress messages").get_by_role("listitem").first
+    ).to_be_visible(timeout=SHORT)
+    assert_no_axe_violations(page)
+
+    finished = page.get_by_role("status").filter(has_text="the run finished")
+    expect(finished).to_be_visible(timeout=60_000)
+    page.get_by_role("button", name="Show raw events").click()
+    expect(page.get_by_role("region", name="Raw events, scrollable")).to_be_visible()
+    assert_no_axe_violations(page)
+    assert problems.errors == []
