@@ -131,7 +131,7 @@ def test_fast_run_goes_from_state_to_messages_stats_and_output(
     info = panel.locator(".stream-info").inner_text()
     accepted = int(re.match(r"(\d+) events?", info).group(1))
     panel.get_by_role("button", name="Show raw events").click()
-    expect(panel.locator(".raw-item")).to_have_count(accepted)
+    expect(panel.locator(".raw-item")).to_have_count(accepted, timeout=SHORT)
     expect(panel.locator(".raw-item .raw-type").first).to_contain_text("task_run.state")
     # The history lists it, completed, newest first.
     item = page.locator("#history .history-item").first
