@@ -12,8 +12,7 @@ import { fetchRun, hashForRun, parseRunRef, runIdFromHash } from "./open-run.js"
 import { createRunSession } from "./run-session.js";
 import { historyFieldsFromRun, isFinishedStatus } from "./run-state.js";
 import { createKeptRuns } from "./kept-runs.js";
-import { IMPORT_MAX_BYTES, parseRunExport, runToJson, runToMarkdown } from "./run-export.js";
-import { h, downloadText } from "./dom.js";
+import { createRunActions, readImportFile } from "./run-actions.js";
 import { createHistory, entryFromRun } from "./history.js";
 import { FORGET_HISTORY_EVENT, HISTORY_KEY } from "./names.js";
 import { createForm } from "./form.js";
@@ -35,6 +34,10 @@ const kept = createKeptRuns();
 let runView;
 let historyView;
 let form;
+const runActions = createRunActions({
+  current: () => state.sessions.get(state.selected) || null,
+  loadIntoForm,
+});
 
 function safeStorage() {
   try {
@@ -294,60 +297,20 @@ function setInput(s, input) {
   }
 }
 
-// --- run actions: run again, edit as new, export -----------------------------------------------
-
-const actionButtons = {};
-
-function runActions() {
-  const make = (key, text, onClick) => {
-    const b = h("button", { type: "button", class: "small", text });
-    b.addEventListener("click", () => {
-      const s = state.sessions.get(state.selected);
-      if (s) onClick(s);
-    });
-    actionButtons[key] = b;
-    return b;
-  };
-  return [
-    make("again", "Run again", (s) => loadIntoForm(s, true)),
-    make("edit", "Edit as new", (s) => loadIntoForm(s, false)),
-    make("json", "Export JSON", exportJson),
-    make("markdown", "Export Markdown", exportMarkdown),
-  ];
-}
-
-function updateRunActions(s) {
-  const hasInput = Boolean(s && s.input);
-  actionButtons.again.hidden = !hasInput;
-  actionButtons.edit.hidden = !hasInput;
-  const hasRun = Boolean(s && s.summary().run);
-  actionButtons.json.hidden = !hasRun;
-  actionButtons.markdown.hidden = !hasRun;
-}
+// --- run actions and import ------------------------------------------------------------------
 
 /** Put a run's settings in the form; Run again also sends it. */
-function loadIntoForm(s, submit) {
-  form.load(s.input);
-  const formEl = document.getElementById("create-form");
-  if (submit) formEl.requestSubmit();
+function loadIntoForm(body, submit) {
+  form.load(body);
+  if (submit) document.getElementById("create-form").requestSubmit();
   else {
     document.getElementById("create-title").scrollIntoView({ block: "nearest" });
     document.getElementById("input").focus();
   }
 }
 
-function exportRecord(s) {
-  const summary = s.summary();
-  const events = s.raw().map((r) => ({ type: r.type, data: r.data }));
-  return { run: summary.run, input: s.input || null, output: summary.output, events };
-}
-
-function exportJson(s) {
-  downloadText(`${s.runId}.json`, JSON.stringify(runToJson(exportRecord(s)), null, 2));
-}
-
-function exportMarkdown(s) {
-  downloadText(`${s.runId}.md`, runToMarkdown(exportRecord(s)), "text/markdown");
+function updateRunActions(s) {
+  runActions.update(s);
 }
 
 /** Import a JSON export: checked, kept like a finished run of this browser, and shown. */
@@ -356,15 +319,7 @@ async function onImport(event) {
   event.target.value = "";
   showImportError("");
   if (!file) return;
-  let parsed;
-  if (file.size > IMPORT_MAX_BYTES) parsed = parseRunExport("", { size: file.size });
-  else {
-    try {
-      parsed = parseRunExport(await file.text(), { size: file.size });
-    } catch (e) {
-      parsed = { error: `The file could not be read (${e && e.message ? e.message : e}).` };
-    }
-  }
+  const parsed = await readImportFile(file);
   if (parsed.error) {
     showImportError(`Not imported: ${parsed.error}`);
     return;
@@ -493,7 +448,7 @@ function onFlush({ events }) {
 
 async function main() {
   runView = createRunView(document.getElementById("run-panel"), {
-    actions: runActions(),
+    actions: runActions.elements,
     onStop: (s) => s.stop("stopped by you. Press Reconnect to resume."),
     onReconnect: (s) => {
       s.needsKey = false;
