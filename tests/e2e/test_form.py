@@ -179,9 +179,6 @@ def test_a_422_is_shown_as_field_and_message(ready: Page, creates: Creates):
     assert len(creates.bodies) == 1
 
 
-@pytest.mark.xfail(
-    reason="app.js must pass form.setBusy(true, {onCancel}) and createRun's signal", strict=False
-)
 def test_a_hanging_create_can_be_cancelled(ready: Page, creates: Creates):
     page = ready
     # The simulator holds this create's answer back (its first-byte-delay fault, sent as the
