@@ -52,7 +52,7 @@ SECTIONS: list[tuple[str, Callable[[Ctx], Awaitable[Section]], float, str | None
     ("concurrency500", concurrency.run_500, 60, "same"),
     ("floor", floor.run, 45, None),
     ("browser", browser.run, 60, None),
-    ("simulator", simulator.run, 50, None),
+    ("simulator", simulator.run, 80, None),
     ("memory", memory.run, 130, "main"),
 ]
 

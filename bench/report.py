@@ -11,7 +11,7 @@ DASH = "—"
 
 @dataclass
 class Row:
-    """One measured figure next to its baseline and its target from issue 7."""
+    """One measured figure next to its baseline and its target (bench/targets.py)."""
 
     metric: str
     direct: float | str | None = None
@@ -20,7 +20,7 @@ class Row:
     unit: str = ""
     target: str = ""
     met: bool | None = None
-    ref: str = ""  # what wrangler dev 4.86.0 did on this machine (from issue 7)
+    ref: str = ""  # what wrangler dev 4.86.0 did on this machine, measured once online
 
 
 @dataclass
@@ -68,7 +68,7 @@ def fmt_met(met: bool | None) -> str:
 
 
 HEADER = (
-    "| Metric | Direct | Through Worker | Added | Target (issue 7) | Met? "
+    "| Metric | Direct | Through Worker | Added | Target | Met? "
     "| wrangler dev (ref) |\n|---|---:|---:|---:|---|:-:|---|"
 )
 

@@ -25,7 +25,7 @@ LEVELS = (500, 1000)
 HOLD_S = 6.0
 CONNECT_DEADLINE_S = 20.0
 KEY = "sim-dev-key"
-TARGET = 500  # issue 3: holds at least 500 concurrent SSE connections
+TARGET = 500  # the simulator holds at least 500 concurrent SSE connections
 ROOT = Path(__file__).resolve().parents[1]
 # The section's budget in bench/__main__.py; the suite's run gets what the streams left of it.
 SECTION_BUDGET_S = 50.0

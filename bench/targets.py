@@ -1,4 +1,4 @@
-"""The targets of issue 7 and what wrangler dev 4.86.0 measured on this machine (the reference)."""
+"""The benchmark targets, and what wrangler dev 4.86.0 measured on this machine (the reference)."""
 
 EVENT_ADDED_P50_MS = 0.5
 EVENT_ADDED_P99_MS = 5.0
