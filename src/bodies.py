@@ -1,4 +1,4 @@
-"""Read a body stream into memory, never past a byte limit.
+"""Uploads the Worker takes (checked before reading), and body streams read, never past a limit.
 
 Used for the few bodies the Worker reads itself (a client's JSON, a chunked upload it must
 measure before forwarding, the upstream's run, result and error answers). Reading stops, and the
@@ -10,7 +10,33 @@ from __future__ import annotations
 
 import contextlib
 
-from interop import is_null
+import headers as header_policy
+import limits
+from interop import error_response, is_null
+
+
+class Refused(Exception):
+    """An upload the Worker will not take; `response` is the answer that says why."""
+
+    def __init__(self, response):
+        super().__init__("upload refused")
+        self.response = response
+
+
+def too_large(cors):
+    return error_response(413, "Request body too large", cors, {"max_bytes": limits.MAX_BODY_BYTES})
+
+
+def declared_length(incoming, cors) -> int | None:
+    """The request's Content-Length (None without one); Refused (400 or 413) when it is
+    malformed or over MAX_BODY_BYTES, before any of the body is read."""
+    try:
+        length = limits.content_length(header_policy.get(incoming, "content-length"))
+    except ValueError:
+        raise Refused(error_response(400, "Malformed Content-Length header", cors)) from None
+    if length is not None and length > limits.MAX_BODY_BYTES:
+        raise Refused(too_large(cors))
+    return length
 
 
 async def read_limited(stream, limit: int) -> bytes | None:

@@ -17,12 +17,8 @@ from pyodide.ffi import to_js
 import headers as header_policy
 import limits
 import paths
-from bodies import read_limited
+from bodies import Refused, declared_length, read_limited, too_large
 from interop import error_response, header_pairs, is_null, js_object, respond, unreachable_response
-
-
-def _too_large(cors):
-    return error_response(413, "Request body too large", cors, {"max_bytes": limits.MAX_BODY_BYTES})
 
 
 async def forward(js_request, target_url: str, cors: list[tuple[str, str]]):
@@ -33,18 +29,16 @@ async def forward(js_request, target_url: str, cors: list[tuple[str, str]]):
     streamed = False
     if method not in ("GET", "HEAD"):
         try:
-            length = limits.content_length(header_policy.get(incoming, "content-length"))
-        except ValueError:
-            return error_response(400, "Malformed Content-Length header", cors)
-        if length is not None and length > limits.MAX_BODY_BYTES:
-            return _too_large(cors)
+            length = declared_length(incoming, cors)
+        except Refused as refused:
+            return refused.response
         body = js_request.body
         if is_null(body):
             body = None
         elif length is None:
             data = await read_limited(body, limits.MAX_BODY_BYTES)
             if data is None:
-                return _too_large(cors)
+                return too_large(cors)
             body = to_js(data)  # a Uint8Array: fetch sends it with its Content-Length
         else:
             streamed = True

@@ -15,7 +15,7 @@ from pyodide.ffi import create_once_callable
 
 import headers as header_policy
 import limits
-from bodies import read_limited
+from bodies import Refused, declared_length, read_limited, too_large
 from client_link import ClientGone, ClientLink
 from interop import error_response, header_pairs, is_null, respond, unreachable_response
 from reconnect import RequestBudget
@@ -70,10 +70,6 @@ def _wants_sse(incoming) -> bool:
     return "text/event-stream" in accept
 
 
-def _too_large(cors):
-    return error_response(413, "Request body too large", cors, {"max_bytes": limits.MAX_BODY_BYTES})
-
-
 async def _open_stream(ctx, upstream, link, run_id, run, cursor, cors, heartbeat):
     """Open the first upstream connection (so its errors keep their status), then stream.
     From here on the job owns `link`; on an early answer the caller releases it."""
@@ -97,14 +93,12 @@ async def handle_run(js_request, origin: str, ctx, cors, heartbeat: float = HEAR
     """POST /tasks-sse/run: create the run, then stream it (SSE) or wait for its result (JSON)."""
     incoming = header_pairs(js_request.headers)
     try:
-        length = limits.content_length(header_policy.get(incoming, "content-length"))
-    except ValueError:
-        return error_response(400, "Malformed Content-Length header", cors)
-    if length is not None and length > limits.MAX_BODY_BYTES:
-        return _too_large(cors)
+        declared_length(incoming, cors)
+    except Refused as refused:
+        return refused.response
     raw = await read_limited(js_request.body, limits.MAX_BODY_BYTES)
     if raw is None:
-        return _too_large(cors)
+        return too_large(cors)
     try:
         task_input = limits.loads(raw)
     except limits.JSONTooDeep:

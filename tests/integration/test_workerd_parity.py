@@ -11,14 +11,13 @@ from __future__ import annotations
 import asyncio
 import json
 import textwrap
-import threading
 import time
 
 import httpx
 import pytest
-import uvicorn
 
 from tests.support.servers import free_port, start_worker
+from tests.support.threaded import ThreadedServer, read_body
 
 WORKER = '''
 import asyncio
@@ -183,33 +182,16 @@ class Upstream:
         self.outcomes: dict[str, str] = {}
 
     def start(self) -> Upstream:
-        config = uvicorn.Config(
-            self.app,
-            host="127.0.0.1",
-            port=self.port,
-            log_level="warning",
-            lifespan="off",
-            interface="asgi3",
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-        self._thread.start()
-        wait_until(lambda: self._server.started, "the stub upstream did not start")
+        self._server = ThreadedServer(self.app, self.port).start()
         return self
 
     def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
+        self._server.stop()
 
     async def app(self, scope, receive, send):
         if scope["type"] != "http":
             return
-        body = bytearray()
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         path = scope["path"]
         self.seen[path] = (headers, bytes(body))

@@ -14,14 +14,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import threading
 import time
 import zlib
 from dataclasses import dataclass, field
 
-import uvicorn
-
 from tests.support.servers import free_port
+from tests.support.threaded import ThreadedServer, read_body
 
 DEEP = b"[" * 100_000 + b"]" * 100_000
 BOMB_BLOCKS = 65_536  # 64 GiB decoded; the Worker must stop after about 1 MiB of it
@@ -51,27 +49,11 @@ class HostileApi:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> HostileApi:
-        config = uvicorn.Config(
-            self.app,
-            host="127.0.0.1",
-            port=self.port,
-            log_level="warning",
-            lifespan="off",
-            interface="asgi3",
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("hostile API did not start")
-            time.sleep(0.01)
+        self._server = ThreadedServer(self.app, self.port).start()
         return self
 
     def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
+        self._server.stop()
 
     def wait_for(self, predicate, timeout: float = 15.0) -> None:
         deadline = time.monotonic() + timeout
@@ -87,12 +69,7 @@ class HostileApi:
     async def app(self, scope, receive, send):
         if scope["type"] != "http":
             return
-        body = bytearray()
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         path = scope["path"]
         self.requests.append((time.monotonic(), scope["method"], path))
         if scope["method"] == "POST" and path == "/v1/tasks/runs":

@@ -35,9 +35,8 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
-import uvicorn
-
 from tests.support.servers import free_port
+from tests.support.threaded import ThreadedServer, read_body
 
 # Headers an API client reads: the proxy passes them on.
 KEPT_HEADERS = [
@@ -107,29 +106,13 @@ class StubUpstream:
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> StubUpstream:
-        config = uvicorn.Config(
-            self.app,
-            host="127.0.0.1",
-            port=self.port,
-            log_level="warning",
-            lifespan="off",
-            interface="asgi3",
-            timeout_keep_alive=30,
-            backlog=2048,
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("stub upstream did not start")
-            time.sleep(0.01)
+        self._server = ThreadedServer(
+            self.app, self.port, timeout_keep_alive=30, backlog=2048
+        ).start()
         return self
 
     def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
+        self._server.stop()
 
     def clear(self) -> None:
         self.requests.clear()
@@ -148,12 +131,7 @@ class StubUpstream:
     async def app(self, scope, receive, send):
         if scope["type"] != "http":
             return
-        body = bytearray()
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         seen = Seen(
             method=scope["method"],
             path=scope["path"],
