@@ -10,3 +10,4 @@ DATA_FILE = Path(__file__).with_name("task_api.json")
 DATA = json.loads(DATA_FILE.read_text(encoding="utf-8"))
 PROCESSOR_ROWS: list[dict] = DATA["processors"]
 LIMITS: dict[str, int] = DATA["limits"]
+OUTPUT_SCHEMA: dict = DATA["output_schema"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from . import processors
 from .errors import ApiError
-from .table import LIMITS
+from .table import LIMITS, OUTPUT_SCHEMA
 
 # The documented limits, from the data file the playground reads too. Schema depth: one docs page
 # says 5, another "3 or less"; the data file says 5.
@@ -30,36 +30,8 @@ MAX_DOMAINS = LIMITS["source_policy_entries"]
 MAX_MCP_SERVERS = LIMITS["mcp_servers"]
 MAX_METADATA_KEY = LIMITS["metadata_key_chars"]
 MAX_METADATA_VALUE = LIMITS["metadata_value_chars"]
-UNSUPPORTED_KEYWORDS = {
-    "contains",
-    "format",
-    "maxContains",
-    "maxItems",
-    "maxLength",
-    "maxProperties",
-    "maximum",
-    "minContains",
-    "minItems",
-    "minLength",
-    "minimum",
-    "minProperties",
-    "multipleOf",
-    "pattern",
-    "patternProperties",
-    "propertyNames",
-    "uniqueItems",
-    "unevaluatedItems",
-    "unevaluatedProperties",
-}
-BASIS_LIKE_NAMES = {
-    "citations",
-    "confidence",
-    "evidence",
-    "reasoning",
-    "source",
-    "sources",
-    "source_urls",
-}
+UNSUPPORTED_KEYWORDS = frozenset(OUTPUT_SCHEMA["unsupported_keywords"])
+BASIS_LIKE_NAMES = frozenset(OUTPUT_SCHEMA["basis_like_names"])
 JSON_TYPES = {"object", "array", "string", "number", "integer", "boolean", "null"}
 WEBHOOK_EVENT_TYPES = {"task_run.status"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -17,37 +17,9 @@ export const LIMITS = Object.freeze({
   taskSpecPlusInputChars: L.task_spec_and_input_chars,
 });
 
-export const UNSUPPORTED_KEYWORDS = Object.freeze([
-  "contains",
-  "format",
-  "maxContains",
-  "maxItems",
-  "maxLength",
-  "maxProperties",
-  "maximum",
-  "minContains",
-  "minItems",
-  "minLength",
-  "minimum",
-  "minProperties",
-  "multipleOf",
-  "pattern",
-  "patternProperties",
-  "propertyNames",
-  "uniqueItems",
-  "unevaluatedItems",
-  "unevaluatedProperties",
-]);
+export const UNSUPPORTED_KEYWORDS = Object.freeze([...TASK_API.output_schema.unsupported_keywords]);
 
-export const BASIS_LIKE_NAMES = Object.freeze([
-  "citations",
-  "confidence",
-  "evidence",
-  "reasoning",
-  "source",
-  "sources",
-  "source_urls",
-]);
+export const BASIS_LIKE_NAMES = Object.freeze([...TASK_API.output_schema.basis_like_names]);
 
 const SCHEMA_ARRAYS = ["anyOf", "oneOf", "allOf", "prefixItems"];
 const SCHEMA_MAPS = ["properties", "$defs", "definitions"];
