@@ -197,7 +197,7 @@ def test_group_events_go_live_and_pick_up_runs_added_later(served_client):
     virtual time before this thread adds the quick one."""
     client = served_client
     gid = new_group(client, "/v1beta")["taskgroup_id"]
-    slow = add(client, "/v1beta", gid, [{"input": "slow one", "processor": "ultra"}])["run_ids"]
+    slow = add(client, "/v1beta", gid, [{"input": "slow one", "processor": "pro"}])["run_ids"]
     got: dict = {}
 
     def watch():
