@@ -6,6 +6,7 @@ import { PROCESSORS, DEFAULT_PROCESSOR, describeProcessor, findProcessor, events
 import { buildCreateRequest, normalizeDomain, LIMITS, describeDetail } from "./api.js";
 import { EXAMPLE_OUTPUT_SCHEMA } from "./schema-check.js";
 import { formValuesFromBody } from "./form-values.js";
+import { createCopyCode } from "./copy-code.js";
 
 // Each field with its own problem slot (a .field-error[data-for]) and the control it describes.
 // outputSchema has its own list of problems with paths (see showProblems).
@@ -47,6 +48,7 @@ export function createForm(form, { onSubmit }) {
   const metadataRows = $("#metadata-rows");
   const domainCount = $("#domain-count");
   const chips = { includeDomains: [], excludeDomains: [] };
+  const copyCode = createCopyCode(document.getElementById("copy-code"));
   let submitted = false;
   let timer = null;
 
@@ -294,6 +296,7 @@ export function createForm(form, { onSubmit }) {
     const result = buildCreateRequest(read(withPending));
     showProblems(result);
     betaInfo.textContent = result.body ? `parallel-beta: ${result.headers["parallel-beta"]}` : "";
+    copyCode.update(result);
     return result;
   }
   function validateSoon() {
