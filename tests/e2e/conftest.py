@@ -6,8 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import SIM_KEY
 
 API_KEY_ENTRY = "tasks-sse.apiKey"
+READY_MS = 15_000
 
 
 @pytest.fixture
@@ -43,3 +47,15 @@ class PageProblems:
 @pytest.fixture
 def page_problems(page) -> PageProblems:
     return PageProblems(page)
+
+
+@pytest.fixture
+def ready(page, app_url: str, page_problems):
+    """The playground with the simulator's key set, loaded and wired (its form shows, its mode
+    badge says simulator); fails the test on any page error it collected."""
+    preset_api_key(page, SIM_KEY)
+    page.goto(app_url)
+    expect(page.get_by_label("Processor")).to_have_value("lite", timeout=READY_MS)
+    expect(page.get_by_text("Simulator mode")).to_be_visible(timeout=READY_MS)
+    yield page
+    assert page_problems.errors == []

@@ -8,23 +8,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.axe import assert_no_axe_violations
-from tests.e2e.conftest import preset_api_key
 
 pytestmark = pytest.mark.e2e
 
 SIM_KEY = "sim-dev-key"
 SHORT = 15_000  # ms
 TABS = ["curl", "Python", "TypeScript", "One call"]
-
-
-@pytest.fixture
-def ready(page: Page, app_url: str, page_problems):
-    preset_api_key(page, SIM_KEY)
-    page.goto(app_url)
-    expect(page.get_by_label("Processor")).to_have_value("lite", timeout=SHORT)
-    expect(page.get_by_text("Simulator mode")).to_be_visible(timeout=SHORT)
-    yield page
-    assert page_problems.errors == []
 
 
 def test_copy_as_code_shows_the_forms_options(ready: Page, sim, worker):

@@ -10,7 +10,6 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.axe import assert_no_axe_violations
-from tests.e2e.conftest import preset_api_key
 
 pytestmark = pytest.mark.e2e
 
@@ -37,17 +36,6 @@ class Creates:
 @pytest.fixture
 def creates(page: Page) -> Creates:
     return Creates(page)
-
-
-@pytest.fixture
-def ready(page: Page, app_url: str, page_problems):
-    """The playground with the simulator's key set, loaded and wired."""
-    preset_api_key(page, SIM_KEY)
-    page.goto(app_url)
-    expect(page.get_by_label("Processor")).to_have_value("lite", timeout=SHORT)
-    expect(page.get_by_text("Simulator mode")).to_be_visible(timeout=SHORT)
-    yield page
-    assert page_problems.errors == []
 
 
 def run_button(page: Page):
