@@ -1,10 +1,12 @@
 // The final output of a run: text (formatted with the safe markdown subset, or plain pre-wrapped),
 // JSON (pretty, collapsible with details/summary), per-field basis (reasoning, confidence badge,
-// citations with titles and excerpts), MCP tool calls, and the run's warnings or error.
+// citations with titles and excerpts), a field picker (select a field to see its value, citations,
+// reasoning and confidence together), MCP tool calls, and the run's warnings or error.
 // DOM through textContent only; links only for http(s) URLs.
 
 import { h, safeLink, copyText } from "./dom.js";
 import { renderMarkdown } from "./markdown.js";
+import { outputFields } from "./find-in-run.js";
 
 const OPEN_DEPTH = 2; // JSON nodes deeper than this start collapsed
 const MAX_CHILDREN = 500; // per JSON node, before "… n more"
@@ -101,6 +103,60 @@ function basisSection(basis) {
   return section;
 }
 
+/** Buttons, one per output field; the selected one's value and basis show in a details area. */
+function fieldPicker(fields, basisList) {
+  const details = h("div", {
+    class: "field-details",
+    role: "region",
+    "aria-label": "Field details",
+    "aria-live": "polite",
+  });
+  details.append(h("p", { class: "muted", text: "Select a field to see its citations, reasoning and confidence." }));
+  const buttons = h("ul", { class: "field-list", "aria-label": "Output fields" });
+  const section = h("section", { class: "fields", "aria-label": "Fields" }, [
+    h("h3", { text: "Fields" }),
+    buttons,
+    details,
+  ]);
+
+  function select(f, button) {
+    for (const b of buttons.querySelectorAll("button")) b.setAttribute("aria-pressed", String(b === button));
+    const body = [
+      h("h4", {}, [h("code", { text: f.field }), " ", f.basis ? confidenceBadge(f.basis.confidence) : null]),
+    ];
+    if (f.value !== undefined)
+      body.push(
+        isObject(f.value) || Array.isArray(f.value)
+          ? h("div", { class: "json-view" }, [jsonTree(f.value)])
+          : h("p", { class: "field-value" }, [jsonPrimitive(f.value)]),
+      );
+    if (!f.basis) body.push(h("p", { class: "muted", text: "The output has no basis for this field." }));
+    else {
+      body.push(
+        h("p", { class: "basis-reasoning" }, [h("strong", { text: "Reasoning: " }), String(f.basis.reasoning ?? "–")]),
+      );
+      const cites = Array.isArray(f.basis.citations) ? f.basis.citations : [];
+      const ul = h("ul", { class: "citations", "aria-label": `Citations for the selected field ${f.field}` });
+      for (const c of cites) ul.append(citationItem(c));
+      body.push(cites.length ? ul : h("p", { class: "muted", text: "No citations." }));
+    }
+    details.replaceChildren(...body);
+    // The same field's entry in the full basis list is marked too.
+    if (basisList)
+      for (const item of basisList.children) {
+        if (item.dataset.field === f.field) item.setAttribute("aria-current", "true");
+        else item.removeAttribute("aria-current");
+      }
+  }
+
+  for (const f of fields) {
+    const b = h("button", { type: "button", class: "small field-button", "aria-pressed": "false", text: f.field });
+    b.addEventListener("click", () => select(f, b));
+    buttons.append(h("li", {}, [b]));
+  }
+  return section;
+}
+
 function toolCallsSection(calls) {
   const section = h("section", { class: "tool-calls" }, [h("h3", { text: `MCP tool calls (${calls.length})` })]);
   for (const c of calls) {
@@ -192,7 +248,10 @@ export function renderOutput(container, { output, run }) {
     container.append(formatted, plain);
   }
 
-  if (Array.isArray(output.basis) && output.basis.length) container.append(basisSection(output.basis));
+  const basis = Array.isArray(output.basis) && output.basis.length ? basisSection(output.basis) : null;
+  const fields = outputFields(output);
+  if (fields.some((f) => f.basis)) container.append(fieldPicker(fields, basis && basis.querySelector(".basis-list")));
+  if (basis) container.append(basis);
   if (Array.isArray(output.mcp_tool_calls) && output.mcp_tool_calls.length)
     container.append(toolCallsSection(output.mcp_tool_calls));
 }

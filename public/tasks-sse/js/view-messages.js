@@ -2,9 +2,13 @@
 // unknown types as JSON. While following the stream the DOM keeps only the newest MSG_WINDOW
 // messages (older ones on request), and a burst bigger than the window is never built at all.
 // Geometry is read only at the start of a frame, before any DOM write: no forced layout.
+// A filter (message types, text search) is UI state kept here: while one is set, the counts and the
+// window above count only matching messages, a new message is tested once as it arrives, and a
+// change of filter rebuilds the list once from the session's messages.
 
 import { h, clockTime } from "./dom.js";
 import { jsonTree } from "./render-output.js";
+import { filterMessages, isFilterActive, makeMessageFilter, matchesMessage } from "./find-in-run.js";
 
 const MSG_WINDOW = 400;
 const MSG_MORE = 400;
@@ -44,25 +48,40 @@ export function createMessagesView({ schedule }) {
     { class: "messages-box", tabindex: "0", role: "region", "aria-label": "Progress messages, scrollable" },
     [h("div", {}, [earlier, list])],
   );
+  const kindsBox = h("fieldset", { class: "msg-kinds" }, [h("legend", { text: "Message types" })]);
+  const search = h("input", { type: "search", class: "msg-search", "aria-label": "Search messages" });
+  const matchCount = h("span", { class: "msg-match-count muted", text: "0 of 0 messages" });
+  const filterBar = h("div", { class: "msg-filter", role: "group", "aria-label": "Filter messages" }, [
+    kindsBox,
+    h("label", { class: "msg-search-label" }, ["Search ", search]),
+    matchCount,
+  ]);
   const errors = h("ul", { class: "event-errors", "aria-label": "Error events" });
   const others = h("div", { class: "other-events" });
   const element = h("section", { class: "panel-block", "aria-label": "Messages" }, [
     h("h3", {}, ["Messages ", count]),
+    filterBar,
     box,
     errors,
     others,
   ]);
 
   let session = null;
-  let total = 0; // messages the store holds
+  let all = 0; // messages the store holds
+  let total = 0; // of those, the ones the filter lets through
   let limit = MSG_WINDOW; // how many messages the DOM may hold
   let shown = 0; // how many it holds (the newest ones)
-  let queued = 0; // message records waiting in the run view's queue
+  let queued = 0; // message records waiting in the run view's queue (that pass the filter)
+  let queuedAll = 0; // message records waiting, matching or not
   let skip = 0;
   let frag = null;
   let errFrag = null;
   let otherFrag = null;
   let added = 0;
+  let filter = makeMessageFilter();
+  const hiddenKinds = new Set();
+  const kinds = new Set(); // message types seen, each with a checkbox
+  let newKinds = [];
 
   // Follow the newest message while the reader is at the bottom. Only the reader's own scrolling
   // (wheel, touch, keys, scrollbar) decides; scroll events our own writes cause are ignored.
@@ -89,7 +108,7 @@ export function createMessagesView({ schedule }) {
     const end = total - queued - shown;
     const start = Math.max(0, end - MSG_MORE);
     const items = document.createDocumentFragment();
-    for (const m of session.messages(start, end)) items.append(messageItem(m));
+    for (const m of takenMatches().slice(start, end)) items.append(messageItem(m));
     list.prepend(items);
     shown += end - start;
     limit = shown + MSG_WINDOW; // keep what the reader asked for, and keep following
@@ -101,6 +120,51 @@ export function createMessagesView({ schedule }) {
     earlier.hidden = hiddenCount <= 0;
     if (hiddenCount > 0)
       earlier.textContent = `Show ${Math.min(MSG_MORE, hiddenCount)} earlier of ${hiddenCount} older messages`;
+  }
+
+  /** The messages already taken from the queue that pass the filter, oldest first. */
+  function takenMatches() {
+    return filterMessages(session.messages(0, all - queuedAll), filter);
+  }
+  function updateCounts() {
+    count.textContent = String(all);
+    matchCount.textContent = `${total} of ${all} message${all === 1 ? "" : "s"}`;
+  }
+
+  /** The filter changed: rebuild the list once from the session (the newest window of matches). */
+  function applyFilter() {
+    filter = makeMessageFilter(hiddenKinds, search.value);
+    if (!session) return;
+    const matches = takenMatches();
+    const waiting = session.messages(all - queuedAll, all);
+    queued = isFilterActive(filter) ? waiting.filter((m) => matchesMessage(filter, m)).length : waiting.length;
+    total = matches.length + queued;
+    limit = MSG_WINDOW;
+    const items = document.createDocumentFragment();
+    for (const m of matches.slice(Math.max(0, matches.length - limit))) items.append(messageItem(m));
+    list.replaceChildren(items);
+    shown = Math.min(matches.length, limit);
+    follow = true;
+    updateCounts();
+    updateEarlier();
+    scrollPending = 3;
+    schedule();
+  }
+
+  search.addEventListener("input", applyFilter);
+
+  function addKindBoxes() {
+    for (const kind of newKinds) {
+      const box = h("input", { type: "checkbox", value: kind });
+      box.checked = !hiddenKinds.has(kind);
+      box.addEventListener("change", () => {
+        if (box.checked) hiddenKinds.delete(kind);
+        else hiddenKinds.add(kind);
+        applyFilter();
+      });
+      kindsBox.append(h("label", { class: "msg-kind-choice" }, [box, ` ${kind}`]));
+    }
+    newKinds = [];
   }
 
   /** Drop the `n` oldest message nodes (one range deletion, no per-node layout). */
@@ -119,19 +183,34 @@ export function createMessagesView({ schedule }) {
       list.replaceChildren();
       errors.replaceChildren();
       others.replaceChildren();
+      all = 0;
       total = 0;
       shown = 0;
       queued = 0;
+      queuedAll = 0;
       limit = MSG_WINDOW;
       follow = true;
-      count.textContent = "0";
+      // A new run keeps the search text and the unticked types (they are the reader's), but lists
+      // only the types this run has.
+      kinds.clear();
+      newKinds = [];
+      kindsBox.replaceChildren(kindsBox.firstChild);
+      updateCounts();
       updateEarlier();
     },
     /** A record joined the queue. */
     enqueued(c) {
       if (c.kind === "message") {
-        queued += 1;
-        total += 1;
+        all += 1;
+        queuedAll += 1;
+        if (!kinds.has(c.item.kind)) {
+          kinds.add(c.item.kind);
+          newKinds.push(c.item.kind);
+        }
+        if (matchesMessage(filter, c.item)) {
+          queued += 1;
+          total += 1;
+        }
       }
     },
     /** A frame starts: reads first (layout is clean), then decide what a burst skips. */
@@ -152,6 +231,8 @@ export function createMessagesView({ schedule }) {
     },
     take(c) {
       if (c.kind === "message") {
+        queuedAll -= 1;
+        if (!matchesMessage(filter, c.item)) return false;
         queued -= 1;
         if (skip > 0) {
           skip -= 1;
@@ -174,7 +255,8 @@ export function createMessagesView({ schedule }) {
       if (errFrag) errors.append(errFrag);
       if (otherFrag) others.append(otherFrag);
       frag = errFrag = otherFrag = null;
-      count.textContent = String(total);
+      if (newKinds.length) addKindBoxes();
+      updateCounts();
       updateEarlier();
       if (added && follow) {
         scrollPending = 3;
