@@ -48,7 +48,9 @@ def test_filter_and_search_messages_then_select_an_output_field(worker, app_url,
     shown, all_count = (int(n) for n in re.findall(r"\d+", count.inner_text()))
     assert 1 <= shown < all_count
     expect(messages).to_have_count(shown)
-    for text in messages.all_inner_texts():  # time, type and text; no message text says "plan"
+    # textContent, not innerText: off-screen items skip layout (content-visibility: auto), and
+    # innerText is empty for a subtree that was never laid out.
+    for text in messages.all_text_contents():  # time, type and text; no message says "plan"
         assert "sources" in text.lower() and "plan" not in text.lower(), text
     assert_no_axe_violations(page)
 
