@@ -23,7 +23,7 @@ class Refused(Exception):
         self.response = response
 
 
-def too_large(cors):
+def _too_large(cors):
     return error_response(413, "Request body too large", cors, {"max_bytes": limits.MAX_BODY_BYTES})
 
 
@@ -35,8 +35,16 @@ def declared_length(incoming, cors) -> int | None:
     except ValueError:
         raise Refused(error_response(400, "Malformed Content-Length header", cors)) from None
     if length is not None and length > limits.MAX_BODY_BYTES:
-        raise Refused(too_large(cors))
+        raise Refused(_too_large(cors))
     return length
+
+
+async def read_upload(body, cors) -> bytes:
+    """All of an upload body (JS null: b""); Refused (413) as soon as it passes MAX_BODY_BYTES."""
+    data = await read_limited(body, limits.MAX_BODY_BYTES)
+    if data is None:
+        raise Refused(_too_large(cors))
+    return data
 
 
 async def read_limited(stream, limit: int) -> bytes | None:
@@ -60,9 +68,3 @@ async def read_limited(stream, limit: int) -> bytes | None:
     finally:
         with contextlib.suppress(Exception):
             reader.releaseLock()
-
-
-async def response_bytes(response, limit: int) -> bytes | None:
-    """The body of a fetch Response (SDK wrapper or JS object), or None when over `limit`."""
-    js_response = getattr(response, "js_object", response)
-    return await read_limited(js_response.body, limit)

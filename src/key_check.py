@@ -9,15 +9,13 @@ so the verdict comes back as a 200 with JSON (`{"valid": true}` or `{"valid": fa
 
 from __future__ import annotations
 
-import js
-
 import headers as header_policy
 import limits
-from bodies import read_limited
-from interop import error_response, header_pairs, js_object, json_response, unreachable_response
+from interop import error_response, header_pairs, json_response, unreachable_response
 from relay import compact
+from upstream import Upstream, upstream_error_text
 
-PROBE_PATH = "v1/tasks/runs/trun_00000000000000000000000000000000"
+PROBE_RUN_ID = "trun_00000000000000000000000000000000"
 MAX_MESSAGE_CHARS = 200
 
 
@@ -28,36 +26,27 @@ async def handle_key_check(js_request, origin: str, cors):
     )
     if not credentials:
         return error_response(400, "Send the key to check in x-api-key", cors)
-    keep = {"x-api-key", "authorization", "parallel-beta", "user-agent"}
-    sent = [(n, v) for n, v in header_policy.request_headers(incoming) if n in keep]
-    options = {
-        "method": "GET",
-        "headers": [*sent, ("accept", "application/json")],
-        "redirect": "manual",
-    }
     try:
-        resp = await js.fetch(f"{origin.strip().rstrip('/')}/{PROBE_PATH}", js_object(options))
+        resp = await Upstream(origin, incoming).run(PROBE_RUN_ID)
     except Exception as exc:
         return unreachable_response("key-check", exc, cors)
     status = int(resp.status)
-    raw = await read_limited(resp.body, limits.MAX_ERROR_BYTES)
+    message = _message(await upstream_error_text(resp))
     if status in (200, 404):
         return json_response(compact({"valid": True}), 200, cors)
     if status in (401, 403):
-        verdict = {"valid": False, "status": status, "message": _message(raw)}
+        verdict = {"valid": False, "status": status, "message": message}
         return json_response(compact(verdict), 200, cors)
-    detail = {"status": status, "message": _message(raw)}
+    detail = {"status": status, "message": message}
     return error_response(
         status if 400 <= status <= 599 else 502, "The key could not be checked", cors, detail
     )
 
 
-def _message(raw: bytes | None) -> str:
+def _message(text: str) -> str:
     """The API's error message, if its answer had one (short, one line)."""
-    if not raw:
-        return ""
     try:
-        body = limits.loads(raw)
+        body = limits.loads(text)
     except ValueError:
         return ""
     error = body.get("error") if isinstance(body, dict) else None

@@ -15,9 +15,8 @@ import js
 from pyodide.ffi import to_js
 
 import headers as header_policy
-import limits
 import paths
-from bodies import Refused, declared_length, read_limited, too_large
+from bodies import Refused, declared_length, read_upload
 from interop import error_response, header_pairs, is_null, js_object, respond, unreachable_response
 
 
@@ -28,20 +27,18 @@ async def forward(js_request, target_url: str, cors: list[tuple[str, str]]):
     body = None
     streamed = False
     if method not in ("GET", "HEAD"):
+        body = js_request.body
         try:
             length = declared_length(incoming, cors)
+            if is_null(body):
+                body = None
+            elif length is None:
+                # A Uint8Array: fetch sends it with its Content-Length.
+                body = to_js(await read_upload(body, cors))
+            else:
+                streamed = True
         except Refused as refused:
             return refused.response
-        body = js_request.body
-        if is_null(body):
-            body = None
-        elif length is None:
-            data = await read_limited(body, limits.MAX_BODY_BYTES)
-            if data is None:
-                return too_large(cors)
-            body = to_js(data)  # a Uint8Array: fetch sends it with its Content-Length
-        else:
-            streamed = True
 
     # The platform's fetch is called directly with one options object (headers as a list of
     # pairs inside it): the SDK's wrapper would convert keyword arguments, make an abort signal

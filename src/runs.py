@@ -15,8 +15,8 @@ from pyodide.ffi import create_once_callable
 
 import headers as header_policy
 import limits
-from bodies import Refused, declared_length, read_limited, too_large
-from client_link import ClientGone, ClientLink
+from bodies import Refused, declared_length, read_upload
+from client_link import ClientLink
 from interop import error_response, header_pairs, is_null, respond, unreachable_response
 from reconnect import RequestBudget
 from relay import Cursor, Relay, compact
@@ -94,11 +94,9 @@ async def handle_run(js_request, origin: str, ctx, cors, heartbeat: float = HEAR
     incoming = header_pairs(js_request.headers)
     try:
         declared_length(incoming, cors)
+        raw = await read_upload(js_request.body, cors)
     except Refused as refused:
         return refused.response
-    raw = await read_limited(js_request.body, limits.MAX_BODY_BYTES)
-    if raw is None:
-        return too_large(cors)
     try:
         task_input = limits.loads(raw)
     except limits.JSONTooDeep:
@@ -161,9 +159,7 @@ async def _wait_for_result(upstream: Upstream, link: ClientLink, run_id: str, co
         try:
             await link.sleep(budget.reserve())
             resp = await upstream.result(run_id)
-        except ClientGone as exc:
-            return _gone_or_unreachable(link, exc, cors)
-        except Exception as exc:
+        except Exception as exc:  # ClientGone included: nobody reads the answer then
             return _gone_or_unreachable(link, exc, cors)
         if int(resp.status) == 408:
             await discard(resp)
