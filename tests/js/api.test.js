@@ -14,23 +14,15 @@ import {
   ApiError,
   CREATE_TIMEOUT_MS,
 } from "../../public/tasks-sse/js/api.js";
+import { emptyFormValues } from "../../public/tasks-sse/js/form-values.js";
 
+/** An empty form with a question and the lite processor (webhook event types unticked). */
 function form(overrides = {}) {
   return {
-    inputMode: "text",
+    ...emptyFormValues(),
     input: "What does Parallel do?",
     processor: "lite",
-    outputMode: "auto",
-    outputDescription: "",
-    outputSchema: "",
-    inputSchema: "",
-    includeDomains: [],
-    excludeDomains: [],
-    webhookUrl: "",
     webhookEventTypes: [],
-    metadata: [],
-    mcpServers: "",
-    enableEvents: true,
     ...overrides,
   };
 }
