@@ -18,6 +18,9 @@ import { FORGET_HISTORY_EVENT, HISTORY_KEY } from "./names.js";
 import { createForm } from "./form.js";
 import { createRunView } from "./render-run.js";
 import { createHistoryView } from "./render-history.js";
+import { showMain, shownMain } from "./main-view.js";
+import { initCompare } from "./compare-panel.js";
+import { initGroups } from "./group-panel.js";
 
 const MAX_BACKGROUND_STREAMS = 4; // browsers allow ~6 HTTP/1.1 connections per origin
 
@@ -34,6 +37,8 @@ const kept = createKeptRuns();
 let runView;
 let historyView;
 let form;
+let panels = []; // the comparison and task-group panels (compare-panel.js, group-panel.js)
+let groups;
 const runActions = createRunActions({
   current: () => state.sessions.get(state.selected) || null,
   loadIntoForm,
@@ -166,7 +171,7 @@ function onStreamState(s, st) {
 async function select(runId) {
   state.selected = runId;
   const s = sessionFor(runId);
-  document.getElementById("run-empty").hidden = true;
+  showMain("run");
   runView.show(s, s.entry);
   runView.setInput(s.input || null);
   updateRunActions(s);
@@ -390,6 +395,7 @@ async function openRun(runId) {
 function onOpenSubmit(event) {
   event.preventDefault();
   const field = document.getElementById("open-run-ref");
+  if (groups.openRef(field.value)) return;
   const runId = parseRunRef(field.value);
   if (!runId) {
     showOpenError("That is not a run id (trun_…) or a link to a run.");
@@ -467,9 +473,11 @@ async function main() {
   form = createForm(document.getElementById("create-form"), { onSubmit });
   document.getElementById("open-run-form").addEventListener("submit", onOpenSubmit);
   document.getElementById("import-run").addEventListener("change", onImport);
+  panels = [initCompare(panelContext()), (groups = initGroups(panelContext()))];
   window.addEventListener("hashchange", () => {
+    if (panels.some((p) => p.handlesHash(location.hash))) return;
     const runId = runIdFromHash(location.hash);
-    if (runId && runId !== state.selected) openRun(runId);
+    if (runId && (runId !== state.selected || shownMain() !== "run")) openRun(runId);
   });
   document.getElementById("signin-focus").addEventListener("click", () => showSignIn("Sign in or paste an API key."));
   window.addEventListener(FORGET_HISTORY_EVENT, clearHistory);
@@ -509,14 +517,42 @@ async function main() {
   const fromHash = runIdFromHash(location.hash);
   const entries = history.list();
   const target = entries.find((e) => e.runId === fromHash) || entries.find((e) => e.isActive);
+  const panelHash = panels.some((p) => p.handlesHash(location.hash));
   if (getApiKey()) {
     if (fromHash) openRun(fromHash);
-    else if (target) select(target.runId);
+    else if (target && !panelHash) select(target.runId);
     resumeActive();
   } else if (target) {
     promptSignIn("Sign in or paste an API key to resume streaming your active runs.");
     for (const e of entries) if (e.isActive) sessionFor(e.runId).needsKey = true;
   }
+}
+
+/**
+ * What the comparison and task-group panels may use of the page: they create runs and sessions
+ * through it and open a run in the run view, but never reach into this module's state.
+ */
+function panelContext() {
+  return {
+    config: () => state.config,
+    getApiKey,
+    form,
+    history,
+    kept,
+    sessionFor,
+    renderHistory,
+    showMain,
+    promptSignIn,
+    reportRejectedKey,
+    replaceHash: history_replace,
+    /** Open a run (known here or read from the API) in the run view. */
+    openRun: (runId) => openRun(runId),
+    /** The run view no longer shows a run (a panel took the main column). */
+    deselectRun: () => {
+      state.selected = null;
+      renderHistory();
+    },
+  };
 }
 
 /** Remove a run from history, with an Undo until the next delete; its kept result goes then. */
@@ -530,7 +566,7 @@ function deleteRun(runId) {
   if (state.selected === runId) {
     state.selected = null;
     runView.hide();
-    document.getElementById("run-empty").hidden = false;
+    if (shownMain() === "run") showMain("empty");
     history_replace(location.pathname + location.search);
   }
   renderHistory();
@@ -554,7 +590,7 @@ function clearHistory() {
   state.selected = null;
   history.clear();
   runView.hide();
-  document.getElementById("run-empty").hidden = false;
+  showMain("empty");
   renderHistory();
 }
 
