@@ -1,0 +1,368 @@
+// The task-group panel: id and link, counts per status, a progress bar, the add-runs progress,
+// export buttons and a table of runs. It follows a group store's change records and renders at
+// most once per animation frame; the table holds only the rows in sight (plus a margin), so a
+// group of thousands of runs costs the same per frame as one of twenty.
+
+import { h, copyText, dateTime } from "./dom.js";
+import { STATUS_ORDER } from "./group-store.js";
+import { hashForGroup } from "./group-ref.js";
+
+const OVERSCAN = 8; // rows rendered above and below the visible ones
+const FALLBACK_ROW_PX = 34;
+const fmt = (n) => n.toLocaleString("en");
+
+/**
+ * @param {HTMLElement} root  the #group-panel section
+ * @param {{ onOpenRun: (runId: string) => void, onExport: (format: "csv"|"jsonl") => void,
+ *           onRetryFailed: () => void, onReconnect: () => void }} actions
+ */
+export function createGroupView(root, actions) {
+  let store = null;
+  let unsubscribe = null;
+  let frame = 0;
+  let dirty = { status: true, rows: true, all: true };
+  let filter = "";
+  let list = null; // row indexes under the filter (null: all rows)
+  let rowPx = 0;
+  let viewportPx = 0;
+  const shown = new Map(); // row index -> { tr, status, preview, pos }
+  let lastAnnounced = "";
+
+  const title = h("h2", { id: "group-title", tabindex: "-1", text: "Task group" });
+  const idCode = h("code", { class: "group-id" });
+  const copyBtn = h("button", { type: "button", class: "small", text: "Copy link" });
+  const copyStatus = h("span", { class: "help muted", role: "status" });
+  const created = h("span", { class: "help muted" });
+  const stateLine = h("p", { class: "group-stream help" });
+  const reconnectBtn = h("button", { type: "button", class: "small", text: "Reconnect", hidden: true });
+  const progressLabel = h("span", { id: "group-progress-label", class: "group-progress-label" });
+  const progress = h("progress", {
+    id: "group-progress",
+    max: "1",
+    value: "0",
+    "aria-labelledby": "group-progress-label",
+  });
+  const counts = h("ul", { class: "group-counts", "aria-label": "Runs per status" });
+  const announce = h("p", { class: "visually-hidden", role: "status" });
+  const adding = h("div", { class: "group-adding", hidden: true });
+  const addingText = h("p", { class: "help", role: "status" });
+  const addingBar = h("progress", { max: "1", value: "0", "aria-label": "Runs added" });
+  const failures = h("ul", { class: "group-failures field-error" });
+  const retryBtn = h("button", { type: "button", class: "small", text: "Retry the rows not added", hidden: true });
+  adding.append(addingText, addingBar, failures, retryBtn);
+  const exportCsv = h("button", { type: "button", class: "small", text: "Export CSV" });
+  const exportJsonl = h("button", { type: "button", class: "small", text: "Export JSON Lines" });
+  const exportStatus = h("span", { class: "help muted", role: "status" });
+  const filterSelect = h("select", { id: "group-filter" });
+  const tableBody = h("tbody");
+  const topPad = h("tr", { class: "group-pad", "aria-hidden": "true" }, [h("td", { colspan: "4" })]);
+  const bottomPad = h("tr", { class: "group-pad", "aria-hidden": "true" }, [h("td", { colspan: "4" })]);
+  tableBody.append(topPad, bottomPad);
+  const table = h("table", { class: "group-runs", "aria-labelledby": "group-runs-caption" }, [
+    h("caption", { id: "group-runs-caption", class: "visually-hidden", text: "Runs in this group" }),
+    h("thead", {}, [
+      h("tr", { "aria-rowindex": "1" }, [
+        h("th", { scope: "col", class: "col-n", text: "#" }),
+        h("th", { scope: "col", class: "col-run", text: "Run" }),
+        h("th", { scope: "col", class: "col-status", text: "Status" }),
+        h("th", { scope: "col", class: "col-input", text: "Input" }),
+      ]),
+    ]),
+    tableBody,
+  ]);
+  const scroller = h(
+    "div",
+    { class: "group-table-scroll", tabindex: "0", role: "region", "aria-label": "Runs in this group (scrolls)" },
+    [table],
+  );
+  const emptyNote = h("p", { class: "help muted", text: "No runs in this group yet." });
+
+  root.replaceChildren(
+    h("div", { class: "group-head" }, [
+      title,
+      h("p", { class: "group-idline" }, [idCode, " ", copyBtn, " ", copyStatus]),
+      created,
+    ]),
+    h("div", { class: "group-progress" }, [progressLabel, progress]),
+    counts,
+    announce,
+    h("div", { class: "group-streamline" }, [stateLine, reconnectBtn]),
+    adding,
+    h("div", { class: "group-tools" }, [
+      h("label", { for: "group-filter", text: "Show" }),
+      filterSelect,
+      h("span", { class: "group-tools-gap" }),
+      exportCsv,
+      exportJsonl,
+      exportStatus,
+    ]),
+    scroller,
+    emptyNote,
+  );
+
+  copyBtn.addEventListener("click", async () => {
+    if (!store) return;
+    const url = `${location.origin}${location.pathname}${hashForGroup(store.groupId)}`;
+    copyStatus.textContent = (await copyText(url)) ? "Link copied." : `Copy this link: ${url}`;
+  });
+  reconnectBtn.addEventListener("click", () => actions.onReconnect());
+  retryBtn.addEventListener("click", () => actions.onRetryFailed());
+  exportCsv.addEventListener("click", () => actions.onExport("csv"));
+  exportJsonl.addEventListener("click", () => actions.onExport("jsonl"));
+  filterSelect.addEventListener("change", () => {
+    filter = filterSelect.value;
+    resetRows();
+    scroller.scrollTop = 0;
+    schedule({ rows: true });
+  });
+  tableBody.addEventListener("click", (e) => {
+    const btn = e.target.closest("button[data-run-id]");
+    if (btn) actions.onOpenRun(btn.dataset.runId);
+  });
+  scroller.addEventListener("scroll", () => schedule({ rows: true }), { passive: true });
+  if (typeof ResizeObserver === "function")
+    new ResizeObserver(() => {
+      viewportPx = 0;
+      schedule({ rows: true });
+    }).observe(scroller);
+
+  function schedule(what) {
+    dirty = { ...dirty, ...what };
+    if (frame || !store) return;
+    frame = requestAnimationFrame(render);
+  }
+
+  function onChanges(changes) {
+    const what = {};
+    for (const c of changes) {
+      if (c.kind === "rows" || c.kind === "run") {
+        what.rows = true;
+        what.status = true; // counts without a group status come from rows
+        if (filter) list = null; // membership may change
+      } else what.status = true;
+    }
+    schedule(what);
+  }
+
+  function resetRows() {
+    for (const { tr } of shown.values()) tr.remove();
+    shown.clear();
+    list = null;
+  }
+
+  function render() {
+    frame = 0;
+    if (!store) return;
+    if (dirty.status) renderStatus();
+    if (dirty.rows) renderRows();
+    dirty = {};
+  }
+
+  function renderStatus() {
+    const s = store.summary();
+    idCode.textContent = s.groupId;
+    created.textContent = s.createdAt ? `Created ${dateTime(s.createdAt)}` : "";
+    progress.max = Math.max(1, s.total);
+    progress.value = s.finished;
+    const pct = s.total ? Math.floor((s.finished / s.total) * 100) : 0;
+    progressLabel.textContent = `${fmt(s.finished)} of ${fmt(s.total)} run${s.total === 1 ? "" : "s"} finished (${pct}%)`;
+    const items = [];
+    const keys = [
+      ...STATUS_ORDER.filter((k) => s.counts[k]),
+      ...Object.keys(s.counts).filter((k) => !STATUS_ORDER.includes(k) && s.counts[k]),
+    ];
+    for (const k of keys)
+      items.push(
+        h("li", { class: "group-count", dataset: { status: k } }, [
+          h("span", { class: "group-count-n", text: fmt(s.counts[k]) }),
+          ` ${k.replace("_", " ")}`,
+        ]),
+      );
+    if (!items.length) items.push(h("li", { class: "group-count muted", text: "No runs yet" }));
+    counts.replaceChildren(...items);
+    // The filter offers the statuses present, keeping the chosen one.
+    const options = ["", ...keys];
+    if (filter && !options.includes(filter)) options.push(filter);
+    const current = [...filterSelect.options].map((o) => o.value).join("|");
+    if (current !== options.join("|")) {
+      filterSelect.replaceChildren(
+        ...options.map((k) => h("option", { value: k, text: k ? `${k.replace("_", " ")} only` : "All runs" })),
+      );
+      filterSelect.value = filter;
+    }
+    renderStream(s);
+    renderAdding(s.adding);
+    const done = s.total > 0 && !s.isActive && s.finished === s.total && !(s.adding && s.adding.done < s.adding.total);
+    const say = done ? `All ${fmt(s.total)} runs finished.` : "";
+    if (say !== lastAnnounced) {
+      announce.textContent = say;
+      lastAnnounced = say;
+    }
+  }
+
+  function renderStream(s) {
+    const st = s.stream || { state: "idle" };
+    let text = "";
+    let canReconnect = false;
+    if (st.state === "connecting") text = "Connecting to the group's events…";
+    else if (st.state === "live") text = "Live: updates as runs finish.";
+    else if (st.state === "reconnecting")
+      text = `Connection lost (${st.reason}); reconnecting in ${Math.round(st.delayMs / 1000)} s, attempt ${st.attempt} of ${st.maxAttempts}.`;
+    else if (st.state === "ended") {
+      if (st.reason === "completed")
+        text = s.isActive ? "The event stream ended." : "Every run has finished; the event stream is closed.";
+      else {
+        text = `The event stream stopped: ${st.message || st.reason}${st.status ? ` (HTTP ${st.status})` : ""}.`;
+        canReconnect = true;
+      }
+    } else if (st.state === "loading") text = st.message || "Reading the group…";
+    else if (st.state === "error") text = st.message;
+    stateLine.textContent = text;
+    stateLine.dataset.state = st.state;
+    reconnectBtn.hidden = !canReconnect;
+  }
+
+  function renderAdding(a) {
+    adding.hidden = !a;
+    if (!a) return;
+    addingBar.hidden = !a.busy;
+    addingBar.max = Math.max(1, a.total);
+    addingBar.value = a.done;
+    const failedRows = a.failed.reduce((n, f) => n + f.count, 0);
+    addingText.textContent =
+      a.done + failedRows < a.total
+        ? `Adding runs: ${fmt(a.done)} of ${fmt(a.total)} added…`
+        : failedRows
+          ? `${fmt(a.done)} of ${fmt(a.total)} runs added; ${fmt(failedRows)} not added.`
+          : `All ${fmt(a.total)} runs added.`;
+    failures.replaceChildren(...a.failed.map((f) => h("li", { text: f.text })));
+    retryBtn.hidden = !(failedRows && !a.busy);
+  }
+
+  function currentList() {
+    if (!filter) return null;
+    if (!list) list = store.indexesWithStatus(filter);
+    return list;
+  }
+
+  function renderRows() {
+    const l = currentList();
+    const n = l ? l.length : store.rowCount;
+    emptyNote.hidden = store.rowCount > 0;
+    scroller.hidden = store.rowCount === 0;
+    table.setAttribute("aria-rowcount", String(n + 1));
+    // Layout reads first (one per frame), then writes.
+    if (!viewportPx) viewportPx = scroller.clientHeight || 400;
+    const top = scroller.scrollTop;
+    const px = rowPx || FALLBACK_ROW_PX;
+    const first = Math.max(0, Math.floor(top / px) - OVERSCAN);
+    const last = Math.min(n, Math.ceil((top + viewportPx) / px) + OVERSCAN);
+    const wanted = new Set();
+    for (let p = first; p < last; p++) wanted.add(l ? l[p] : p);
+    for (const [index, r] of shown)
+      if (!wanted.has(index)) {
+        r.tr.remove();
+        shown.delete(index);
+      }
+    // Rows already shown keep their place (a focused button stays focused); new ones go around them.
+    let next = topPad.nextSibling;
+    for (let p = first; p < last; p++) {
+      const index = l ? l[p] : p;
+      let r = shown.get(index);
+      if (!r) {
+        r = makeRow(index);
+        shown.set(index, r);
+        tableBody.insertBefore(r.tr, next);
+      } else if (r.tr === next) next = next.nextSibling;
+      else tableBody.insertBefore(r.tr, next);
+      updateRow(r, index, p);
+    }
+    topPad.firstChild.style.height = `${first * px}px`;
+    bottomPad.firstChild.style.height = `${(n - last) * px}px`;
+    topPad.hidden = first === 0;
+    bottomPad.hidden = last >= n;
+    if (!rowPx && shown.size) {
+      const any = shown.values().next().value.tr;
+      const measured = any.getBoundingClientRect().height;
+      if (measured > 0) {
+        rowPx = measured;
+        if (Math.abs(measured - FALLBACK_ROW_PX) > 1) schedule({ rows: true });
+      }
+    }
+  }
+
+  function makeRow(index) {
+    const row = store.rowAt(index);
+    const btn = h("button", {
+      type: "button",
+      class: "linklike run-open",
+      dataset: { runId: row.runId },
+      text: row.runId,
+      title: `Open ${row.runId} in the run view`,
+    });
+    const badge = h("span", { class: "status-badge" });
+    const input = h("td", { class: "col-input" });
+    const num = h("td", { class: "col-n", text: fmt(index + 1) });
+    const tr = h("tr", { dataset: { runId: row.runId } }, [
+      num,
+      h("td", { class: "col-run" }, [btn]),
+      h("td", { class: "col-status" }, [badge]),
+      input,
+    ]);
+    return { tr, badge, input, status: null, preview: null, pos: -1 };
+  }
+
+  function updateRow(r, index, pos) {
+    const row = store.rowAt(index);
+    if (r.pos !== pos) {
+      r.tr.setAttribute("aria-rowindex", String(pos + 2));
+      r.pos = pos;
+    }
+    if (r.status !== row.status) {
+      r.badge.textContent = row.status.replace("_", " ");
+      r.badge.dataset.status = row.status;
+      r.tr.dataset.status = row.status;
+      r.status = row.status;
+    }
+    const preview = row.error ? `${row.preview}${row.preview ? " — " : ""}${row.error}` : row.preview;
+    if (r.preview !== preview) {
+      r.input.textContent = preview;
+      r.input.title = preview;
+      r.preview = preview;
+    }
+  }
+
+  return {
+    /** Follow a group store (replacing the one shown). */
+    show(next) {
+      if (unsubscribe) unsubscribe();
+      store = next;
+      filter = "";
+      filterSelect.value = "";
+      resetRows();
+      rowPx = 0;
+      viewportPx = 0;
+      exportStatus.textContent = "";
+      copyStatus.textContent = "";
+      lastAnnounced = "";
+      unsubscribe = store.subscribe(onChanges);
+      scroller.scrollTop = 0;
+      dirty = { status: true, rows: true };
+      if (frame) cancelAnimationFrame(frame);
+      frame = 0;
+      render();
+    },
+    focusTitle() {
+      title.focus({ preventScroll: true });
+      title.scrollIntoView({ block: "nearest" });
+    },
+    setExport(text, busy = false) {
+      exportStatus.textContent = text;
+      exportCsv.disabled = busy;
+      exportJsonl.disabled = busy;
+    },
+    get store() {
+      return store;
+    },
+  };
+}
