@@ -153,7 +153,7 @@ def test_json_lines_group_and_a_bad_line_sends_nothing(ready: Page):
 
     paste_rows(page, '{"q": "one"}\n"just text"\n{"q": "three [sim:fail]"}\n')
     expect(card(page).get_by_role("status").filter(has_text="rows")).to_have_text(
-        "JSON Lines: 3 rows, columns q."
+        "JSON Lines: 3 rows, column q."
     )
     create_group(page, 3)
     p = panel(page)
@@ -196,7 +196,7 @@ def test_a_group_of_600_runs_stays_usable_while_its_events_arrive(ready: Page):
     n = 600
     paste_rows(page, "topic\n" + "".join(f"Topic number {i}\n" for i in range(n)))
     expect(card(page).get_by_role("status").filter(has_text="rows")).to_have_text(
-        f"CSV: {n} rows, columns topic."
+        f"CSV: {n} rows, column topic."
     )
     create_group(page, n)
     p = panel(page)
