@@ -130,6 +130,11 @@ function activeStreams() {
 function updateEntry(s, fields) {
   const clean = { runId: s.runId };
   for (const [k, v] of Object.entries(fields)) if (v !== "" || k === "error") clean[k] = v;
+  // A run the history does not list (a comparison's column) keeps its fields on its session only.
+  if (!history.get(s.runId)) {
+    s.entry = { ...s.entry, ...clean };
+    return;
+  }
   s.entry = history.upsert(clean) || s.entry;
   renderHistory();
 }

@@ -1,4 +1,7 @@
-// Task history in localStorage: a versioned, size-bounded list, newest first.
+// Task history in localStorage: a versioned, size-bounded list, newest first. Two kinds of entry:
+// a run (the default), and a comparison (`kind: "compare"`, one input on 2 to 6 processors). Both
+// are keyed by `runId`, so delete, undo and clear treat them alike; a comparison's key is its own
+// id (cmp_…), never a run's, and its runs are listed in `members`.
 // Storage is injected (any object with getItem/setItem/removeItem), so Node tests use a Map-backed
 // fake. Corrupt or foreign data is never thrown away silently and never crashes the page: it is
 // moved to a backup key and reported through `notice`.
@@ -14,11 +17,62 @@ const RUN_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const MAX_INPUT_CHARS = 4000;
 const MAX_PREVIEW_CHARS = 200;
 
+export const COMPARISON_KIND = "compare";
+export const COMPARE_MIN = 2;
+export const COMPARE_MAX = 6;
+const COMPARISON_ID = /^cmp_[A-Za-z0-9]{6,64}$/;
+/** window event: the history asks the comparison panel to show a comparison ({ detail: { id } }). */
+export const OPEN_COMPARISON_EVENT = "tasks-sse:open-comparison";
+/** window event: a comparison left the history ({ detail: { id } }). */
+export const REMOVED_COMPARISON_EVENT = "tasks-sse:comparison-removed";
+
+const str = (v, max = 200) => (typeof v === "string" ? v.slice(0, max) : "");
+
+export function isComparisonId(value) {
+  return typeof value === "string" && COMPARISON_ID.test(value);
+}
+
+export function isComparison(entry) {
+  return Boolean(entry) && entry.kind === COMPARISON_KIND;
+}
+
+/** A new comparison id: "cmp_" and 16 random hex digits. */
+export function newComparisonId(random = () => globalThis.crypto.getRandomValues(new Uint8Array(8))) {
+  return `cmp_${[...random()].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+/** A comparison entry's fields; null when it does not have 2 to 6 usable columns. */
+function sanitizeComparison(e) {
+  if (!isComparisonId(e.runId) || !Array.isArray(e.members)) return null;
+  const members = [];
+  for (const m of e.members.slice(0, COMPARE_MAX)) {
+    if (m === null || typeof m !== "object" || Array.isArray(m)) continue;
+    const processor = str(m.processor, 32);
+    if (!processor) continue;
+    const runId = typeof m.runId === "string" && RUN_ID.test(m.runId) ? m.runId : "";
+    members.push({ processor, runId, error: runId ? "" : str(m.error, 500) || "Not created." });
+  }
+  if (members.length < COMPARE_MIN) return null;
+  return {
+    kind: COMPARISON_KIND,
+    runId: e.runId,
+    createdAt: str(e.createdAt, 64),
+    inputPreview: str(e.inputPreview, MAX_PREVIEW_CHARS),
+    input: str(e.input, MAX_INPUT_CHARS),
+    outputType: str(e.outputType, 16),
+    members,
+    // Run fields the page reads of every entry: a comparison is never an active run.
+    status: "comparison",
+    isActive: false,
+  };
+}
+
 /** Keep only the fields we store, with types we expect; null when the entry is unusable. */
 export function sanitizeEntry(e) {
   if (e === null || typeof e !== "object" || Array.isArray(e)) return null;
   if (typeof e.runId !== "string" || !RUN_ID.test(e.runId)) return null;
-  const str = (v, max = 200) => (typeof v === "string" ? v.slice(0, max) : "");
+  if (e.kind === COMPARISON_KIND) return sanitizeComparison(e);
+  if (isComparisonId(e.runId)) return null; // a comparison's id is never a run's
   const out = {
     runId: e.runId,
     status: str(e.status, 32) || "unknown",
@@ -139,13 +193,15 @@ export function createHistory({
     }
   }
 
+  const copy = (e) => (e.members ? { ...e, members: e.members.map((m) => ({ ...m })) } : { ...e });
+
   function list() {
-    return entries.map((e) => ({ ...e }));
+    return entries.map(copy);
   }
 
   function get(runId) {
     const e = entries.find((x) => x.runId === runId);
-    return e ? { ...e } : null;
+    return e ? copy(e) : null;
   }
 
   /** Add a run (to the front) or merge fields into an existing one (keeping its place). */
@@ -156,7 +212,7 @@ export function createHistory({
     if (i >= 0) entries[i] = merged;
     else entries.unshift(merged);
     persist();
-    return { ...merged };
+    return copy(merged);
   }
 
   /** Put a removed entry back at `index` (undo of a delete). */
@@ -166,7 +222,7 @@ export function createHistory({
     entries = entries.filter((x) => x.runId !== clean.runId);
     entries.splice(Math.max(0, Math.min(index, entries.length)), 0, clean);
     persist();
-    return { ...clean };
+    return copy(clean);
   }
 
   /** The position of a run in the list (newest first), or -1. */
@@ -217,5 +273,23 @@ export function entryFromRun(run, body) {
     modifiedAt: run.modified_at || "",
     inputPreview: flat.length > MAX_PREVIEW_CHARS ? `${flat.slice(0, MAX_PREVIEW_CHARS - 1)}…` : flat,
     input: inputText.slice(0, MAX_INPUT_CHARS),
+  };
+}
+
+/** A comparison's history entry: the input it ran and one member per processor (run id or error). */
+export function comparisonEntry({ id, body, createdAt, members }) {
+  const base = entryFromRun({ run_id: id, status: "comparison" }, body);
+  const spec = body && body.task_spec;
+  const schema = spec && typeof spec === "object" ? spec.output_schema : undefined;
+  const outputType =
+    typeof schema === "string" ? "text" : schema && typeof schema.type === "string" ? schema.type : "auto";
+  return {
+    kind: COMPARISON_KIND,
+    runId: id,
+    createdAt: createdAt || new Date().toISOString(),
+    inputPreview: base.inputPreview,
+    input: base.input,
+    outputType,
+    members: members.map((m) => ({ processor: m.processor, runId: m.runId || "", error: m.error || "" })),
   };
 }

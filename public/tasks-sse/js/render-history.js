@@ -1,8 +1,16 @@
 // The history panel: newest first, each run with a status badge, processor, created time and an
 // input preview; select to open its details and stream; copy its run id; delete one; clear all.
+// A comparison (one input on several processors) is one entry of its own look; opening it asks the
+// comparison panel (OPEN_COMPARISON_EVENT), and deleting it tells the panel too.
 
 import { h, dateTime, copyText } from "./dom.js";
 import { statusBadge } from "./view-header.js";
+import { isComparison, OPEN_COMPARISON_EVENT, REMOVED_COMPARISON_EVENT } from "./history.js";
+
+/** Ask the page (the comparison panel) to do something with a comparison. */
+function signal(name, id) {
+  window.dispatchEvent(new CustomEvent(name, { detail: { id } }));
+}
 
 export function createHistoryView(root, { onSelect, onDelete, onClear }) {
   const notice = h("p", { class: "notice", role: "status", hidden: true });
@@ -65,7 +73,36 @@ export function createHistoryView(root, { onSelect, onDelete, onClear }) {
     clear.focus();
   });
 
+  function comparisonItem(entry) {
+    const n = entry.members.length;
+    const open = h("button", { type: "button", class: "history-open" }, [
+      h("span", { class: "history-line" }, [
+        h("span", { class: "badge compare-badge", text: "Compare" }),
+        h("span", { class: "history-processor", text: `${n} processors` }),
+        h("time", { class: "muted", datetime: entry.createdAt || null, text: dateTime(entry.createdAt) }),
+      ]),
+      h("span", { class: "history-compare-processors muted", text: entry.members.map((m) => m.processor).join(" · ") }),
+      h("span", { class: "history-preview", text: entry.inputPreview || "(no input)" }),
+    ]);
+    open.addEventListener("click", () => signal(OPEN_COMPARISON_EVENT, entry.runId));
+    const del = h("button", {
+      type: "button",
+      class: "small danger",
+      "aria-label": `Delete comparison ${entry.runId} from history`,
+      text: "Delete",
+    });
+    del.addEventListener("click", () => {
+      onDelete(entry.runId);
+      signal(REMOVED_COMPARISON_EVENT, entry.runId);
+    });
+    return h("li", { class: "history-item history-comparison", dataset: { runId: entry.runId, kind: "compare" } }, [
+      open,
+      h("div", { class: "history-tools" }, [h("code", { class: "history-id", text: entry.runId }), del]),
+    ]);
+  }
+
   function item(entry, selected) {
+    if (isComparison(entry)) return comparisonItem(entry);
     const open = h("button", { type: "button", class: "history-open", "aria-current": selected ? "true" : null }, [
       h("span", { class: "history-line" }, [
         statusBadge(entry.status),
