@@ -2,7 +2,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { createHistory, entryFromRun, HISTORY_KEY, BACKUP_KEY } from "../../public/tasks-sse/js/history.js";
+import {
+  BACKUP_KEY,
+  comparisonEntry,
+  createHistory,
+  entryFromRun,
+  HISTORY_KEY,
+  isComparison,
+  isComparisonId,
+  newComparisonId,
+  sanitizeEntry,
+} from "../../public/tasks-sse/js/history.js";
 
 function memoryStorage({ quota = Infinity } = {}) {
   const map = new Map();
@@ -154,4 +164,102 @@ test("entryFromRun takes the run's fields and previews the input", () => {
   assert.equal(e.runId, "trun_x");
   assert.equal(e.inputPreview, '{"company":"Parallel"}');
   assert.equal(e.isActive, true);
+});
+
+// --- comparisons ------------------------------------------------------------------------------
+
+const comparison = (extra = {}) =>
+  comparisonEntry({
+    id: "cmp_0123456789abcdef",
+    body: { input: { company: "Parallel" }, processor: "lite", task_spec: { output_schema: { type: "json" } } },
+    createdAt: "2025-01-01T00:00:00Z",
+    members: [
+      { processor: "lite", runId: "trun_0001" },
+      { processor: "core", error: "HTTP 402: Payment required" },
+    ],
+    ...extra,
+  });
+
+test("a comparison is one entry: kept with its members, survives a reload, deletes and restores", () => {
+  const storage = memoryStorage();
+  const h = createHistory({ storage });
+  h.load();
+  h.upsert(run(1));
+  h.upsert(comparison());
+  const again = createHistory({ storage });
+  const { entries, notice } = again.load();
+  assert.equal(notice, "");
+  assert.deepEqual(
+    entries.map((e) => e.runId),
+    ["cmp_0123456789abcdef", "trun_0001"],
+  );
+  const c = entries[0];
+  assert.ok(isComparison(c));
+  assert.equal(c.isActive, false); // never resumed as a run
+  assert.equal(c.outputType, "json");
+  assert.equal(c.inputPreview, '{"company":"Parallel"}');
+  assert.deepEqual(c.members, [
+    { processor: "lite", runId: "trun_0001", error: "" },
+    { processor: "core", runId: "", error: "HTTP 402: Payment required" },
+  ]);
+  // Copies: changing what list() gave does not change the history.
+  c.members[0].runId = "trun_9999";
+  assert.equal(again.get("cmp_0123456789abcdef").members[0].runId, "trun_0001");
+  const index = again.indexOf("cmp_0123456789abcdef");
+  const saved = again.get("cmp_0123456789abcdef");
+  again.remove("cmp_0123456789abcdef");
+  assert.equal(again.get("cmp_0123456789abcdef"), null);
+  again.restore(saved, index);
+  assert.ok(isComparison(again.list()[0]));
+  again.clear();
+  assert.deepEqual(again.list(), []);
+});
+
+test("comparison entries are sanitized: id, 2 to 6 members, member fields", () => {
+  const good = comparison();
+  assert.equal(sanitizeEntry({ ...good, runId: "trun_0001" }), null); // a run id is not a comparison's
+  assert.equal(sanitizeEntry({ ...good, kind: undefined }), null); // a comparison id is not a run's
+  assert.equal(sanitizeEntry({ ...good, members: "x" }), null);
+  assert.equal(sanitizeEntry({ ...good, members: [good.members[0]] }), null);
+  const seven = Array.from({ length: 7 }, (_, i) => ({ processor: "lite", runId: `trun_${i}` }));
+  assert.equal(sanitizeEntry({ ...good, members: seven }).members.length, 6);
+  const odd = sanitizeEntry({
+    ...good,
+    members: [
+      null,
+      [],
+      { processor: 5 },
+      { processor: "lite", runId: "bad id!" },
+      { processor: "x".repeat(99), runId: "trun_2" },
+    ],
+    extra: "dropped",
+    isActive: true,
+  });
+  assert.deepEqual(odd.members, [
+    { processor: "lite", runId: "", error: "Not created." },
+    { processor: "x".repeat(32), runId: "trun_2", error: "" },
+  ]);
+  assert.equal(odd.isActive, false);
+  assert.equal("extra" in odd, false);
+});
+
+test("a stored comparison with bad members is skipped with a notice, runs kept", () => {
+  const storage = memoryStorage();
+  storage.setItem(
+    HISTORY_KEY,
+    JSON.stringify({ v: 1, entries: [run(1), { ...comparison(), members: [] }, comparison()] }),
+  );
+  const h = createHistory({ storage });
+  const { entries, notice } = h.load();
+  assert.equal(entries.length, 2);
+  assert.match(notice, /1 unreadable history entry was skipped/);
+});
+
+test("comparison ids: new ones are well formed and distinct", () => {
+  const a = newComparisonId();
+  assert.ok(isComparisonId(a), a);
+  assert.notEqual(a, newComparisonId());
+  assert.equal(isComparisonId("cmp_"), false);
+  assert.equal(isComparisonId("trun_abc"), false);
+  assert.equal(isComparisonId(null), false);
 });

@@ -86,8 +86,8 @@ export function boundedJson(v, maxChars = ALIGN_LIMITS.maxValueChars) {
 const SAME_BUDGET = 20_000; // values visited per comparison of two containers shown whole
 
 /**
- * Equality of two leaf values (or of two containers shown whole), without building strings. Two
- * containers too big to compare within the budget are compared by their bounded JSON text.
+ * Equality of two leaf values (or of two containers shown whole), without building strings while
+ * the values are small; bigger ones are compared by their JSON text.
  */
 function same(a, b) {
   if (a === b) return true;
@@ -111,7 +111,12 @@ function same(a, b) {
     return deep(a, b, 0);
   } catch (e) {
     if (e !== budget) throw e;
-    return boundedJson(a, 50_000) === boundedJson(b, 50_000);
+    // Too big or deep to walk here: the values were parsed from JSON, so their text decides.
+    try {
+      return JSON.stringify(a) === JSON.stringify(b);
+    } catch {
+      return false; // too deep even for that: not shown as the same
+    }
   }
 }
 
