@@ -23,6 +23,7 @@ from pathlib import Path
 from bench import (
     browser,
     coldstart,
+    compare,
     concurrency,
     cpu_cost,
     environment,
@@ -52,6 +53,7 @@ SECTIONS: list[tuple[str, Callable[[Ctx], Awaitable[Section]], float, str | None
     ("concurrency500", concurrency.run_500, 60, "same"),
     ("floor", floor.run, 45, None),
     ("browser", browser.run, 60, None),
+    ("compare", compare.run, 45, None),
     ("simulator", simulator.run, 80, None),
     ("memory", memory.run, 130, "main"),
 ]
