@@ -28,6 +28,7 @@ from bench import (
     cpu_cost,
     environment,
     floor,
+    groups,
     memory,
     simulator,
     sse_latency,
@@ -54,6 +55,7 @@ SECTIONS: list[tuple[str, Callable[[Ctx], Awaitable[Section]], float, str | None
     ("floor", floor.run, 45, None),
     ("browser", browser.run, 60, None),
     ("compare", compare.run, 45, None),
+    ("groups", groups.run, 45, None),
     ("simulator", simulator.run, 80, None),
     ("memory", memory.run, 130, "main"),
 ]

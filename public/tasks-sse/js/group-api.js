@@ -10,6 +10,16 @@ import { createSSEParser } from "./sse.js";
 export const MAX_RUNS_PER_REQUEST = 1000;
 const REQUEST_TIMEOUT_MS = 60_000;
 const RUNS_STREAM_RETRIES = 3;
+// A thousand runs' states can arrive in one read: they are parsed in slices, giving the main
+// thread back between slices once a run of them took this long.
+const SLICE_CHARS = 16 * 1024;
+const YIELD_AFTER_MS = 8;
+const clock = () => (typeof performance !== "undefined" ? performance.now() : Date.now());
+
+function yieldTask() {
+  if (globalThis.scheduler && typeof globalThis.scheduler.yield === "function") return globalThis.scheduler.yield();
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
 
 const defaultFetch = (...args) => globalThis.fetch(...args);
 
@@ -178,16 +188,26 @@ export async function readGroupRuns({
       },
     });
     const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+    let since = clock();
+    const feed = async (text) => {
+      for (let i = 0; i < text.length; i += SLICE_CHARS) {
+        parser.feed(text.length <= SLICE_CHARS ? text : text.slice(i, i + SLICE_CHARS));
+        if (clock() - since > YIELD_AFTER_MS) {
+          await yieldTask();
+          since = clock();
+        }
+      }
+    };
     try {
       if (response.body && response.body.getReader) {
         const reader = response.body.getReader();
         for (;;) {
           const { value, done } = await reader.read();
           if (done) break;
-          parser.feed(decoder.decode(value, { stream: true }));
+          await feed(decoder.decode(value, { stream: true }));
         }
-        parser.feed(decoder.decode());
-      } else parser.feed(await response.text());
+        await feed(decoder.decode());
+      } else await feed(await response.text());
       parser.end();
       return { runs, errors };
     } catch (e) {

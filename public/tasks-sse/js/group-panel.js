@@ -26,6 +26,10 @@ function safeStorage() {
   }
 }
 
+function nextTask() {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 function messageOf(e) {
   return e && e.message ? e.message : String(e);
 }
@@ -187,6 +191,7 @@ export function initGroups(ctx) {
     const g = show(store, { focus: true });
     g.plan = plan;
     remember(store, { label: labelFor(plan), runs: plan.inputs.length });
+    await nextTask(); // the panel shows before the first batch is serialised and sent
     await sendBatches(g, plan.batches);
   }
 

@@ -62,7 +62,21 @@ export function createGroupStore(groupId) {
   function row(runId) {
     let r = byId.get(runId);
     if (!r) {
-      r = { runId, index: rows.length, status: "queued", preview: "", input: undefined, error: "", line: 0 };
+      r = {
+        runId,
+        index: rows.length,
+        status: "queued",
+        input: undefined,
+        error: "",
+        line: 0,
+        cachedPreview: null,
+        // Computed on first read: a view pays only for the rows it shows.
+        get preview() {
+          if (this.cachedPreview === null)
+            this.cachedPreview = this.input === undefined ? "" : inputPreview(this.input, 200);
+          return this.cachedPreview;
+        },
+      };
       rows.push(r);
       byId.set(runId, r);
     }
@@ -101,7 +115,7 @@ export function createGroupStore(groupId) {
     // The runs stream's input is the TaskRunInput (input, processor, …); add-runs knows the input.
     const input = isObject(body) && "input" in body && "processor" in body ? body.input : body;
     r.input = input;
-    r.preview = inputPreview(input, 200);
+    r.cachedPreview = null;
   }
 
   return {

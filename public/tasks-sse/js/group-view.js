@@ -112,8 +112,7 @@ export function createGroupView(root, actions) {
   filterSelect.addEventListener("change", () => {
     filter = filterSelect.value;
     resetRows();
-    scroller.scrollTop = 0;
-    schedule({ rows: true });
+    schedule({ rows: true, scrollTop: true });
   });
   tableBody.addEventListener("click", (e) => {
     const btn = e.target.closest("button[data-run-id]");
@@ -153,9 +152,29 @@ export function createGroupView(root, actions) {
   function render() {
     frame = 0;
     if (!store) return;
-    if (dirty.status) renderStatus();
-    if (dirty.rows) renderRows();
+    const what = dirty;
     dirty = {};
+    // Layout is read before anything is written in this frame, so reading it forces no layout.
+    const geometry = what.rows ? readGeometry(what) : null;
+    if (what.status) renderStatus();
+    if (what.rows) renderRows(geometry);
+    if (what.focus) {
+      title.focus({ preventScroll: true });
+      title.scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  function readGeometry(what) {
+    if (!rowPx && shown.size) {
+      const measured = shown.values().next().value.tr.getBoundingClientRect().height;
+      if (measured > 0) rowPx = measured;
+    }
+    if (!viewportPx) viewportPx = scroller.clientHeight;
+    if (what.scrollTop) {
+      scroller.scrollTop = 0; // at the start of a frame, with layout clean: cheap
+      return { top: 0 };
+    }
+    return { top: scroller.scrollTop };
   }
 
   function renderStatus() {
@@ -245,18 +264,16 @@ export function createGroupView(root, actions) {
     return list;
   }
 
-  function renderRows() {
+  function renderRows({ top }) {
     const l = currentList();
     const n = l ? l.length : store.rowCount;
     emptyNote.hidden = store.rowCount > 0;
     scroller.hidden = store.rowCount === 0;
     table.setAttribute("aria-rowcount", String(n + 1));
-    // Layout reads first (one per frame), then writes.
-    if (!viewportPx) viewportPx = scroller.clientHeight || 400;
-    const top = scroller.scrollTop;
     const px = rowPx || FALLBACK_ROW_PX;
+    const height = viewportPx || 400;
     const first = Math.max(0, Math.floor(top / px) - OVERSCAN);
-    const last = Math.min(n, Math.ceil((top + viewportPx) / px) + OVERSCAN);
+    const last = Math.min(n, Math.ceil((top + height) / px) + OVERSCAN);
     const wanted = new Set();
     for (let p = first; p < last; p++) wanted.add(l ? l[p] : p);
     for (const [index, r] of shown)
@@ -281,14 +298,8 @@ export function createGroupView(root, actions) {
     bottomPad.firstChild.style.height = `${(n - last) * px}px`;
     topPad.hidden = first === 0;
     bottomPad.hidden = last >= n;
-    if (!rowPx && shown.size) {
-      const any = shown.values().next().value.tr;
-      const measured = any.getBoundingClientRect().height;
-      if (measured > 0) {
-        rowPx = measured;
-        if (Math.abs(measured - FALLBACK_ROW_PX) > 1) schedule({ rows: true });
-      }
-    }
+    // The first rows' real height (and the viewport's) are read at the start of the next frame.
+    if ((!rowPx && shown.size) || !viewportPx) schedule({ rows: true });
   }
 
   function makeRow(index) {
@@ -326,6 +337,7 @@ export function createGroupView(root, actions) {
     }
     const preview = row.error ? `${row.preview}${row.preview ? " — " : ""}${row.error}` : row.preview;
     if (r.preview !== preview) {
+      // (row.preview is computed by the store on first read: only rows in sight pay for it.)
       r.input.textContent = preview;
       r.input.title = preview;
       r.preview = preview;
@@ -346,15 +358,11 @@ export function createGroupView(root, actions) {
       copyStatus.textContent = "";
       lastAnnounced = "";
       unsubscribe = store.subscribe(onChanges);
-      scroller.scrollTop = 0;
-      dirty = { status: true, rows: true };
-      if (frame) cancelAnimationFrame(frame);
-      frame = 0;
-      render();
+      schedule({ status: true, rows: true, scrollTop: true });
     },
+    /** Move focus to the panel's title (in the next frame, with the panel rendered). */
     focusTitle() {
-      title.focus({ preventScroll: true });
-      title.scrollIntoView({ block: "nearest" });
+      schedule({ focus: true });
     },
     setExport(text, busy = false) {
       exportStatus.textContent = text;
