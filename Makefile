@@ -14,7 +14,7 @@ export WRANGLER_SEND_METRICS := false
 export WRANGLER_SEND_ERROR_REPORTS := false
 export CLOUDFLARE_CF_FETCH_ENABLED := false
 
-.PHONY: help setup dev worker sim format test test-unit test-js test-integration test-e2e test-wrangler lint bench chromium clean
+.PHONY: help setup dev worker sim format test test-unit test-js test-integration test-e2e test-wrangler lint bench screenshots chromium clean
 
 help:
 	@echo "make dev    - simulator + Worker (local runtime); prints the playground URL"
@@ -23,6 +23,7 @@ help:
 	@echo "make test   - install what is missing, then run every suite"
 	@echo "make test-wrangler - integration + e2e suites against wrangler dev (workerd), for machines online"
 	@echo "make bench  - the benchmarks (markdown table + bench/results.json)"
+	@echo "make screenshots - regenerate the README's playground screenshots (docs/screenshots/)"
 
 # --- setup: idempotent; each step reruns only when its inputs changed -------------------------
 setup: $(VENV)/.installed node_modules/.installed $(SDK_WHEEL) .cache/pyodide-snapshot/.prepared
@@ -107,6 +108,10 @@ test: setup chromium
 
 bench: setup chromium
 	$(PY) -m bench
+
+# Drives the real page (simulator + Worker + chromium) to each scene in scripts/screenshots.py.
+screenshots: setup chromium
+	$(PY) scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) node_modules .cache .pytest_cache .ruff_cache
