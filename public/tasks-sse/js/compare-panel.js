@@ -313,7 +313,11 @@ export function initCompare(ctx) {
     table.paint({ rows: [], compared: [], counts: { same: 0, differs: 0, missing: 0 } }, processors);
     ctx.deselectRun();
     ctx.showMain("compare");
-    ctx.replaceHash(hashForComparison(id));
+    // Later, in a task of its own: replaceState can block for tens of ms on a busy machine, and
+    // the creates and the first paint come first.
+    setTimeout(() => {
+      if (current && current.id === id) ctx.replaceHash(hashForComparison(id));
+    }, 0);
     title.focus({ preventScroll: true });
     title.scrollIntoView({ block: "nearest" });
     schedule();
@@ -349,28 +353,31 @@ export function initCompare(ctx) {
     }
     const id = newComparisonId();
     const createdAt = new Date().toISOString();
-    const cmp = show({ id, processors, inputPreview: entryFromRun({ run_id: id }, body).inputPreview, createdAt });
+    let cmp = null;
+    // The creates go out first; the panel is built while they travel (they settle later).
+    const creating = createComparisonRuns({
+      body,
+      headers,
+      processors,
+      createRun: ({ body: b, headers: hd }) =>
+        createRun({ apiBase: ctx.config().apiBase, apiKey, body: b, headers: hd }),
+      onSettled: (i, m) => {
+        if (current !== cmp) return;
+        const col = cmp.columns[i];
+        col.state = m.run
+          ? { ...col.state, runId: m.run.run_id, status: m.run.status || "queued", createdAt: m.run.created_at || "" }
+          : emptyColumn(m.processor, { error: m.error });
+        if (m.error) pendingAnnouncements.push(announcement(col.state));
+        col.dirty = true;
+        schedule();
+      },
+    });
+    cmp = show({ id, processors, inputPreview: entryFromRun({ run_id: id }, body).inputPreview, createdAt });
     cmp.awaitingFirstEvents = true;
     launch.setBusy(true, processors.length);
     let members;
     try {
-      members = await createComparisonRuns({
-        body,
-        headers,
-        processors,
-        createRun: ({ body: b, headers: hd }) =>
-          createRun({ apiBase: ctx.config().apiBase, apiKey, body: b, headers: hd }),
-        onSettled: (i, m) => {
-          if (current !== cmp) return;
-          const col = cmp.columns[i];
-          col.state = m.run
-            ? { ...col.state, runId: m.run.run_id, status: m.run.status || "queued", createdAt: m.run.created_at || "" }
-            : emptyColumn(m.processor, { error: m.error });
-          if (m.error) pendingAnnouncements.push(announcement(col.state));
-          col.dirty = true;
-          schedule();
-        },
-      });
+      members = await creating;
     } finally {
       launch.setBusy(false);
     }
