@@ -59,9 +59,8 @@ def paste_rows(page: Page, text: str) -> None:
 
 
 def create_group(page: Page, runs: int) -> str:
-    card(page).get_by_role(
-        "button", name=f"Create group ({runs} run{'s' if runs != 1 else ''})"
-    ).click()
+    name = f"Create group ({runs:,} run{'s' if runs != 1 else ''})"
+    card(page).get_by_role("button", name=name).click()
     expect(page).to_have_url(GROUP_HASH, timeout=SHORT)
     return GROUP_HASH.search(page.url).group(1)
 
@@ -191,26 +190,59 @@ def test_a_group_opens_by_link_and_by_id_in_a_fresh_browser(worker, app_url, fre
     assert problems.errors == [] and problems2.errors == []
 
 
-def test_a_group_of_600_runs_stays_usable_while_its_events_arrive(ready: Page):
+def test_a_failed_batch_names_its_rows_keeps_the_rest_and_a_1050_run_table_stays_usable(
+    ready: Page,
+):
+    """1,050 rows go in two batches (the API takes 1,000 per request). The first add answers 503
+    once (injected in the browser's network layer; the retry and everything else reach the
+    simulator): the panel names the rows not added, keeps the 50 that were, and Retry adds them."""
     page = ready
-    n = 600
+    n = 1050
+    failed_once: list[str] = []
+
+    def fail_first_add(route):
+        if route.request.method == "POST" and not failed_once:
+            failed_once.append(route.request.url)
+            route.fulfill(
+                status=503,
+                content_type="application/json",
+                body=json.dumps(
+                    {
+                        "type": "error",
+                        "error": {"ref_id": "e2e", "message": "Try again later", "detail": None},
+                    }
+                ),
+            )
+        else:
+            route.continue_()
+
+    page.route("**/tasks-sse/api/v1/tasks/groups/*/runs*", fail_first_add)
     paste_rows(page, "topic\n" + "".join(f"Topic number {i}\n" for i in range(n)))
     expect(card(page).get_by_role("status").filter(has_text="rows")).to_have_text(
-        f"CSV: {n} rows, column topic."
+        f"CSV: {n:,} rows, column topic."
     )
     create_group(page, n)
     p = panel(page)
+    expect(
+        p.get_by_text("Rows 1–1,000 (lines 2–1,001) were not added (HTTP 503): Try again later")
+    ).to_be_visible(timeout=LONG)
+    expect(p.get_by_text(f"50 of {n:,} runs added; 1,000 not added.")).to_be_visible()
     table = p.get_by_role("table", name="Runs in this group")
+    expect(table).to_have_attribute("aria-rowcount", "51")
+    expect(table.locator('tbody tr[aria-rowindex="2"]')).to_contain_text("Topic number 1000")
+
+    p.get_by_role("button", name="Retry the rows not added").click()
+    expect(p.get_by_text(f"All {n:,} runs added.")).to_be_visible(timeout=LONG)
+    expect(table).to_have_attribute("aria-rowcount", str(n + 1))
     # Only the rows in sight are in the DOM, however large the group.
-    expect(table).to_have_attribute("aria-rowcount", str(n + 1), timeout=LONG)
     rendered = table.locator("tbody tr[data-run-id]").count()
     assert 0 < rendered < 80, rendered
     # Scroll to the end while runs finish: the last rows render and open.
     scroller = p.get_by_role("region", name="Runs in this group (scrolls)")
     scroller.evaluate("(el) => { el.scrollTop = el.scrollHeight; }")
     last = table.locator(f'tbody tr[aria-rowindex="{n + 1}"]')
-    expect(last).to_contain_text(f"Topic number {n - 1}", timeout=SHORT)
-    expect(p.get_by_text(f"{n} of {n} runs finished (100%)")).to_be_visible(timeout=LONG)
+    expect(last).to_contain_text(f"Topic number {n - 51}", timeout=SHORT)
+    expect(p.get_by_text(f"{n:,} of {n:,} runs finished (100%)")).to_be_visible(timeout=LONG)
     expect(last).to_contain_text("completed")
     run_id = last.get_attribute("data-run-id")
     last.get_by_role("button").click()

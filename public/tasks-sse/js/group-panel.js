@@ -217,8 +217,8 @@ export function initGroups(ctx) {
         failed: g.failed.map((f) => ({ count: f.batch.items.length, text: failureText(f, plan) })),
       });
     progress(true);
+    // Batches go on when another group is opened meanwhile: no row is dropped for a view change.
     for (const batch of batches) {
-      if (current !== g) return;
       try {
         const answer = await addRuns({
           ...api(),
@@ -234,7 +234,8 @@ export function initGroups(ctx) {
           plan.lines.slice(batch.start, batch.start + ids.length),
         );
         done += batch.items.length;
-        startStream(g); // a stream that ended (all runs so far finished) follows the new runs
+        // A stream that ended (every run so far finished) follows the new runs.
+        if (current === g) startStream(g);
       } catch (e) {
         g.failed.push({ batch, message: messageOf(e), status: e instanceof ApiError ? e.status : 0 });
         if (e instanceof ApiError && e.status === 401)
