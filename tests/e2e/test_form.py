@@ -152,19 +152,85 @@ def test_the_domain_limit_notice_goes_when_there_is_room_again(ready: Page):
     expect(notice).to_have_count(0)
 
 
-def test_a_422_is_shown_as_field_and_message(ready: Page, creates: Creates):
+def test_a_422_is_shown_beside_the_field_it_names(ready: Page, creates: Creates):
     page = ready
     page.get_by_label("Task input").fill("A question with a fault list the simulator cannot read")
     open_more_options(page)
     page.get_by_label("Metadata key 1").fill("sim_fault")
-    page.get_by_label("Metadata value 1").fill("no-such-fault=1")
+    value = page.get_by_label("Metadata value 1")
+    value.fill("no-such-fault=1")
+    run_button(page).click()
+    # The box says what happened and keeps the ref_id; the API's words go beside the field.
+    alert = form_alert(page)
+    expect(alert).to_contain_text(
+        "HTTP 422: The API found a problem, shown next to its field.", timeout=SHORT
+    )
+    expect(alert).to_contain_text("ref_id")
+    problem = page.locator("#metadata-error")
+    expect(problem).to_be_visible()
+    expect(problem).to_contain_text("metadata.sim_fault: ")
+    text = problem.inner_text()
+    assert "{" not in text and "errors:" not in text and "loc" not in text, text
+    # The focus goes to the row the API named.
+    expect(page.get_by_label("Metadata key 1")).to_be_focused()
+    assert len(creates.bodies) == 1
+    # Changing the field clears its problem.
+    value.fill("drop-after=5")
+    expect(problem).to_be_hidden()
+
+
+def test_a_422_about_an_mcp_server_goes_to_that_field_until_it_changes_or_the_next_run(
+    ready: Page, creates: Creates
+):
+    """The form checks each MCP server's name and url; the API also refuses a type other than
+    'url' (the simulator's 422 names mcp_servers[0].type): the page lets it through, the API
+    answers 422 through the Worker, and the page shows it on the MCP field."""
+    page = ready
+    page.get_by_label("Task input").fill("Which tools does this server offer?")
+    open_more_options(page)
+    mcp = page.get_by_label("MCP servers (beta; JSON array)")
+    server = '[{"type": "stdio", "name": "tools", "url": "https://mcp.example.com/mcp"}]'
+    mcp.fill(server)
     run_button(page).click()
     alert = form_alert(page)
-    expect(alert).to_contain_text("HTTP 422: metadata.sim_fault: ", timeout=SHORT)
-    expect(alert).to_contain_text("ref_id")
-    text = alert.inner_text()
-    assert "{" not in text and "errors:" not in text and "loc" not in text, text
-    assert len(creates.bodies) == 1
+    expect(alert).to_contain_text("HTTP 422: The API found a problem", timeout=SHORT)
+    expect(alert).not_to_contain_text("mcp_servers")  # said once, beside the field
+    said = "mcp_servers[0].type: type must be 'url'"
+    expect(page.get_by_text(said)).to_be_visible()
+    expect(mcp).to_have_accessible_description(re.compile(re.escape(said)))
+    expect(mcp).to_have_attribute("aria-invalid", "true")
+    expect(mcp).to_be_focused()
+    assert [b["mcp_servers"][0]["type"] for b in creates.bodies] == ["stdio"]
+    assert_no_axe_violations(page, "#create-form")
+
+    # Another field changing leaves it; the next Run starts without it: while that create is
+    # held on its way, neither the field nor the box shows the old answer.
+    page.get_by_label("Task input").fill("Which tools does this server offer, in short?")
+    expect(page.get_by_text(said)).to_be_visible()
+    held = []
+    page.route("**" + CREATE_PATH, lambda route: held.append(route))
+    run_button(page).click()
+    expect(page.get_by_role("button", name="Creating…")).to_be_disabled(timeout=SHORT)
+    expect(page.get_by_text(said)).to_be_hidden()
+    expect(alert).to_be_hidden()
+    held[0].continue_()  # the API answers the same 422 again
+    expect(page.get_by_text(said)).to_be_visible(timeout=SHORT)
+    page.unroute("**" + CREATE_PATH)
+    assert len(creates.bodies) == 2
+
+    # Its own field changing clears it.
+    mcp.press("End")
+    mcp.type(" ")
+    expect(page.get_by_text(said)).to_be_hidden()
+    expect(mcp).to_have_attribute("aria-invalid", "false")
+    expect(alert).to_be_visible()  # the box stays until the next Run or a reset
+
+    # Fixed, the run goes.
+    mcp.fill(server.replace("stdio", "url"))
+    run_button(page).click()
+    expect(page.get_by_role("heading", name=re.compile(r"^trun_"))).to_be_visible(timeout=SHORT)
+    expect(alert).to_be_hidden()
+    assert len(creates.bodies) == 3
 
 
 def test_a_hanging_create_can_be_cancelled(ready: Page, creates: Creates):

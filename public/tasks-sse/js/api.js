@@ -353,11 +353,26 @@ const STATUS_TEXT = {
   504: "Gateway timeout",
 };
 
+/**
+ * A validation location as a list of keys and indexes, without the leading "body":
+ * ["body", "mcp_servers", 0, "url"] and "mcp_servers.0.url" both give ["mcp_servers", 0, "url"].
+ */
+export function locParts(loc) {
+  const list = Array.isArray(loc)
+    ? loc
+    : typeof loc === "string"
+      ? loc
+          .split(/[.[\]]+/)
+          .filter(Boolean)
+          .map((p) => (/^\d+$/.test(p) ? Number(p) : p))
+      : [];
+  return list[0] === "body" && list.length > 1 ? list.slice(1) : list;
+}
+
 /** A validation location such as ["body", "mcp_servers", 0, "url"] as "mcp_servers[0].url". */
 function formatLoc(loc) {
   if (!Array.isArray(loc)) return typeof loc === "string" ? loc : "";
-  const parts = loc[0] === "body" && loc.length > 1 ? loc.slice(1) : loc;
-  return parts.reduce(
+  return locParts(loc).reduce(
     (out, p) => (typeof p === "number" ? `${out}[${p}]` : out ? `${out}.${String(p)}` : String(p)),
     "",
   );
@@ -370,29 +385,36 @@ function oneLine(value) {
 }
 
 /**
- * "field: message" lines from a validation detail, in any of the shapes seen: FastAPI's
- * [{loc, msg}], the simulator's {field, errors: [{loc, msg, type}]}, or {field, message}.
+ * The entries of a validation detail, in any of the shapes seen: FastAPI's [{loc, msg}], the
+ * simulator's {field, errors: [{loc, msg, type}]}, or {field, message}. Each is
+ * { loc: [key|index...] (no "body"), where: "mcp_servers[0].url" or "", message }.
  * [] when the detail is not a validation detail.
  */
-export function validationLines(detail) {
-  const line = (loc, msg) => {
-    const where = formatLoc(loc);
-    const what = oneLine(msg);
-    return where ? `${where}: ${what}` : what;
-  };
+export function validationEntries(detail) {
+  const entry = (loc, msg) => ({ loc: locParts(loc), where: formatLoc(loc), message: oneLine(msg) });
   const fromList = (list, fallbackField) =>
     list
       .filter((d) => isObject(d) && (d.msg || d.message))
-      .map((d) => line(d.loc ?? d.field ?? fallbackField, d.msg || d.message));
+      .map((d) => entry(d.loc ?? d.field ?? fallbackField, d.msg || d.message));
   if (Array.isArray(detail)) return fromList(detail);
   if (!isObject(detail)) return [];
   if (Array.isArray(detail.errors)) {
-    const lines = fromList(detail.errors, detail.field);
-    if (lines.length) return lines;
+    const entries = fromList(detail.errors, detail.field);
+    if (entries.length) return entries;
   }
   if (typeof detail.field === "string" && (detail.msg || detail.message))
-    return [line(detail.field, detail.msg || detail.message)];
+    return [entry(detail.field, detail.msg || detail.message)];
   return [];
+}
+
+/** A validation entry as one "field: message" line. */
+export function validationLine({ where, message }) {
+  return where ? `${where}: ${message}` : message;
+}
+
+/** "field: message" lines from a validation detail (see validationEntries); [] for any other. */
+export function validationLines(detail) {
+  return validationEntries(detail).map(validationLine);
 }
 
 const SHOWN_LINES = 3;

@@ -3,7 +3,8 @@
 
 import { h } from "./dom.js";
 import { PROCESSORS, DEFAULT_PROCESSOR, describeProcessor, findProcessor, eventsOnByDefault } from "./processors.js";
-import { buildCreateRequest, normalizeDomain, LIMITS, describeDetail } from "./api.js";
+import { buildCreateRequest, normalizeDomain, LIMITS, describeDetail, validationLine } from "./api.js";
+import { placeApiErrors } from "./form-errors.js";
 import { EXAMPLE_OUTPUT_SCHEMA } from "./schema-check.js";
 import { formValuesFromBody } from "./form-values.js";
 import { createCopyCode } from "./copy-code.js";
@@ -51,6 +52,10 @@ export function createForm(form, { onSubmit }) {
   const copyCode = createCopyCode(document.getElementById("copy-code"));
   let submitted = false;
   let timer = null;
+  // A 422's problems shown beside their fields ({field, loc, where, message, value}): each stays
+  // until its field's value (as read() gives it) changes, or the next Run.
+  let apiProblems = [];
+  const valueOf = (values, field) => JSON.stringify(values[field]);
 
   // processors
   for (const p of PROCESSORS) {
@@ -247,6 +252,7 @@ export function createForm(form, { onSubmit }) {
 
   function showProblems({ errors, warnings }) {
     const quiet = !submitted;
+    const fromApi = (field) => apiProblems.filter((p) => p.field === field);
     // Before the first Run, an empty input is not yet an error worth showing.
     const emptyInput = $("#input").value.trim() === "";
     for (const field of Object.keys(CONTROLS)) {
@@ -256,10 +262,12 @@ export function createForm(form, { onSubmit }) {
       const shownByEntry = chipBoxes[field] ? entry[field].problems : [];
       const all = errors.filter((e) => e.field === field && !(quiet && field === "input" && emptyInput));
       const mine = all.filter((e) => !shownByEntry.includes(e.message));
-      el.textContent = mine.map((e) => e.message).join(" ");
-      el.hidden = mine.length === 0;
+      const api = fromApi(field);
+      el.textContent = [...mine.map((e) => e.message), ...api.map(validationLine)].join(" ");
+      el.hidden = mine.length + api.length === 0;
       const control = field === "metadata" ? null : $(CONTROLS[field]);
-      if (control) control.setAttribute("aria-invalid", String(all.length > 0 || shownByEntry.length > 0));
+      const invalid = all.length > 0 || shownByEntry.length > 0 || api.length > 0;
+      if (control) control.setAttribute("aria-invalid", String(invalid));
     }
     // Excluded-domain warning shares the exclude field's slot when there is no error there.
     const excl = fieldError("excludeDomains");
@@ -270,7 +278,10 @@ export function createForm(form, { onSubmit }) {
       excl.dataset.level = "warning";
     } else delete excl.dataset.level;
 
-    const schemaErrors = errors.filter((e) => e.field === "outputSchema");
+    const schemaErrors = [
+      ...errors.filter((e) => e.field === "outputSchema"),
+      ...fromApi("outputSchema").map((p) => ({ path: p.where, message: p.message })),
+    ];
     const schemaWarnings = warnings.filter((w) => w.field === "outputSchema");
     const frag = document.createDocumentFragment();
     for (const [list, level] of [
@@ -293,7 +304,9 @@ export function createForm(form, { onSubmit }) {
 
   function validate(withPending = false) {
     timer = null;
-    const result = buildCreateRequest(read(withPending));
+    const values = read(withPending);
+    apiProblems = apiProblems.filter((p) => valueOf(values, p.field) === p.value);
+    const result = buildCreateRequest(values);
     showProblems(result);
     betaInfo.textContent = result.body ? `parallel-beta: ${result.headers["parallel-beta"]}` : "";
     copyCode.update(result);
@@ -309,6 +322,7 @@ export function createForm(form, { onSubmit }) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     submitted = true;
+    apiProblems = [];
     if (timer) {
       clearTimeout(timer);
       timer = null;
@@ -340,21 +354,44 @@ export function createForm(form, { onSubmit }) {
     onSubmit(result);
   });
 
-  function focusField(field) {
+  /** Focus a field's control; `loc` (an API location) picks the metadata row whose key it names. */
+  function focusField(field, loc = []) {
     if (ADVANCED.includes(field)) $("#advanced").open = true;
     if (field === "outputSchema" || field === "outputDescription") showOutputMode();
-    const el = $(CONTROLS[field] || CONTROLS.input);
+    const row =
+      field === "metadata" && typeof loc[1] === "string"
+        ? [...metadataRows.querySelectorAll(".meta-key")].find((k) => k.value.trim() === loc[1])
+        : null;
+    const el = row || $(CONTROLS[field] || CONTROLS.input);
     if (el) el.focus();
   }
 
-  /** Show an API error inline: message, ref_id and any validation detail. null clears it. */
+  function hasField(field) {
+    return field === "outputSchema" || Boolean(fieldError(field));
+  }
+
+  /**
+   * Show an API error inline: message, ref_id and any validation detail. null clears it.
+   * A 422's problems about fields of this form show beside those fields (the first one gets the
+   * focus); the box keeps the count, the ref_id and whatever names no field here.
+   */
   function showApiError(err) {
     if (!err) {
       formError.hidden = true;
       formError.replaceChildren();
+      if (apiProblems.length) {
+        apiProblems = [];
+        validate();
+      }
       return;
     }
     formError.hidden = false;
+    const { placed, unplaced } =
+      err.status === 422 ? placeApiErrors(err.detail, { outputMode: outputMode(), hasField }) : { placed: [] };
+    if (placed.length) {
+      showPlacedApiError(err, placed, unplaced);
+      return;
+    }
     const parts = [
       h("strong", { text: err.status ? `HTTP ${err.status}: ` : "Error: " }),
       h("span", { class: "error-message", text: err.message }),
@@ -368,6 +405,30 @@ export function createForm(form, { onSubmit }) {
       parts.push(ul);
     }
     formError.replaceChildren(...parts);
+  }
+
+  function showPlacedApiError(err, placed, unplaced) {
+    const values = read();
+    apiProblems = placed.map((p) => ({ ...p, value: valueOf(values, p.field) }));
+    validate();
+    const n = placed.length + unplaced.length;
+    const next = placed.length === 1 ? "its field" : "their fields";
+    const summary = unplaced.length
+      ? `The API found ${n} problems; ${placed.length} shown next to ${next}, and:`
+      : `The API found ${n === 1 ? "a problem" : `${n} problems`}, shown next to ${next}.`;
+    formError.replaceChildren(
+      h("strong", { text: `HTTP ${err.status}: ` }),
+      h("span", { class: "error-message", text: summary }),
+      err.refId ? h("span", { class: "ref-id", text: ` (ref_id ${err.refId})` }) : null,
+      unplaced.length
+        ? h(
+            "ul",
+            { class: "error-detail" },
+            unplaced.slice(0, 20).map((line) => h("li", { text: line })),
+          )
+        : null,
+    );
+    focusField(placed[0].field, placed[0].loc);
   }
 
   let cancelHandler = null;
