@@ -8,9 +8,10 @@ writing docs/screenshots/<name>.png. Every wait is on a condition with a deadlin
     .venv/bin/python scripts/screenshots.py --only find-in-run --out /tmp/shots
 
 A scene is a name, one sentence of what it shows (the README's caption says the same in its own
-words) and a function that takes a fresh page, drives it and returns what to capture (a locator,
-or None for the whole viewport). Append new scenes to SCENES; the unit test
-tests/unit/test_screenshots.py checks the README shows each one.
+words) and a function that takes a fresh page, drives it and returns what to capture: a locator,
+a list of them (from the first's top to the last's bottom), or None for the whole viewport.
+Append new scenes to SCENES and show each image in the README; tests/unit/test_screenshots.py
+checks that the two agree.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ class Stage:
 class Scene:
     name: str  # the file: docs/screenshots/<name>.png
     shows: str  # one sentence: what the image shows
-    reach: Callable[[Stage], object]  # drives the page; returns a Locator to capture, or None
+    reach: Callable[[Stage], object]  # drives the page; returns what to capture (see the top)
 
 
 # --- how to reach each state, through the page's own controls ------------------------------------
