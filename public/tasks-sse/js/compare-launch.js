@@ -17,7 +17,7 @@ export function createCompareLaunch(root, { form, onCompare }) {
     PROCESSORS.map((p, i) =>
       h("li", {}, [
         h("label", {}, [boxes[i], ` ${p.name}`]),
-        h("span", { class: "muted compare-pick-price", text: ` ${formatUsd(p.pricePer1k / 1000)}/run` }),
+        h("span", { class: "muted compare-pick-price", text: `${formatUsd(p.pricePer1k / 1000)}/run` }),
       ]),
     ),
   );
