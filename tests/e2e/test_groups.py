@@ -67,11 +67,12 @@ def create_group(page: Page, runs: int) -> str:
 
 def expect_all_completed(page: Page, n: int) -> None:
     p = panel(page)
-    expect(p.get_by_text(f"{n} of {n} runs finished (100%)")).to_be_visible(timeout=LONG)
+    runs = "run" if n == 1 else "runs"
+    expect(p.get_by_text(f"{n} of {n} {runs} finished (100%)")).to_be_visible(timeout=LONG)
     expect(p.get_by_role("list", name="Runs per status")).to_have_text(
         f"{n} completed", timeout=SHORT
     )
-    expect(p.get_by_role("progressbar", name=re.compile("runs finished"))).to_have_attribute(
+    expect(p.get_by_role("progressbar", name=re.compile("runs? finished"))).to_have_attribute(
         "value", str(n)
     )
 
@@ -188,6 +189,23 @@ def test_a_group_opens_by_link_and_by_id_in_a_fresh_browser(worker, app_url, fre
         timeout=SHORT
     )
     assert problems.errors == [] and problems2.errors == []
+
+
+def test_a_group_link_opened_without_a_key_opens_once_a_key_is_pasted(worker, app_url, browser):
+    group_id = api_group(worker, ["Keyless question"])
+    ctx = browser.new_context()
+    try:
+        page = ctx.new_page()
+        page.goto(f"{app_url}#group={group_id}")
+        expect(panel(page).get_by_text("Sign in or paste an API key first")).to_be_visible(
+            timeout=SHORT
+        )
+        page.get_by_label("Or paste an API key").fill(SIM_KEY)
+        page.get_by_role("button", name="Check and save key").click()
+        expect_all_completed(page, 1)
+        expect(panel(page).locator("tbody tr[data-run-id]")).to_contain_text("Keyless question")
+    finally:
+        ctx.close()
 
 
 def test_a_failed_batch_names_its_rows_keeps_the_rest_and_a_1050_run_table_stays_usable(

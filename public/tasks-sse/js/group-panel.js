@@ -5,6 +5,7 @@
 // after its last cursor whenever it reconnects; the view (group-view.js) renders the store.
 
 import { ApiError } from "./api.js";
+import { onApiKeyChange } from "./auth.js";
 import { createStreamClient } from "./sse-client.js";
 import { downloadText } from "./dom.js";
 import { addRuns, createGroup, getGroup, groupEventsUrl, readGroupRuns } from "./group-api.js";
@@ -59,6 +60,12 @@ export function initGroups(ctx) {
     readForm: () => ctx.form.read(),
     onCreate: createAndAdd,
     onOpen: (id) => openGroup(id, { focus: true }),
+  });
+  onApiKeyChange((key) => {
+    if (!key || !current || !current.needsKey) return;
+    const { groupId } = current.store;
+    current = null;
+    openGroup(groupId);
   });
   const { notice } = recent.load();
   card.renderRecent(recent.list(), notice);
@@ -141,6 +148,7 @@ export function initGroups(ctx) {
     const store = createGroupStore(groupId);
     const g = show(store, { focus });
     if (needKey("open a task group")) {
+      g.needsKey = true; // opened as soon as a key is given
       store.setStream({
         state: "error",
         message: "Sign in or paste an API key first: the group is read from the API with it.",
