@@ -180,11 +180,15 @@ def test_six_processors_stream_side_by_side_to_the_end(ready: Page):
     assert_no_axe_violations(page, include="#compare-panel")
 
 
-def test_without_a_key_compare_asks_to_sign_in(app_url, page: Page, page_problems):
+def test_the_form_is_checked_first_then_compare_asks_to_sign_in(app_url, page: Page, page_problems):
     page.goto(app_url)
     expect(page.get_by_label("Processor")).to_have_value("lite", timeout=READY_MS)
-    page.get_by_label("Task input").fill("No key yet")
     pick(page, ["lite", "base"])
+    # The form's own checks come first, as for Run.
+    page.get_by_role("button", name="Compare", exact=True).click()
+    problems = page.get_by_role("alert").filter(has_text="Not compared: 1 problem in the form")
+    expect(problems).to_contain_text("Enter the task input.")
+    page.get_by_label("Task input").fill("No key yet")
     page.get_by_role("button", name="Compare", exact=True).click()
     expect(page.get_by_role("alert").filter(has_text="No API key yet")).to_be_visible()
     expect(page.locator("#signin-prompt")).to_be_visible()
