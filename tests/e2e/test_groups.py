@@ -151,7 +151,17 @@ def test_json_lines_group_and_a_bad_line_sends_nothing(ready: Page):
     expect(card(page).get_by_role("button", name="Create group")).to_be_disabled()
     assert requests == []
 
-    paste_rows(page, '{"q": "one"}\n"just text"\n{"q": "three [sim:fail]"}\n')
+    # A file loads into the box; its extension picks the format.
+    card(page).get_by_label("Or load a file").set_input_files(
+        files=[
+            {
+                "name": "rows.jsonl",
+                "mimeType": "application/x-ndjson",
+                "buffer": b'{"q": "one"}\n"just text"\n{"q": "three [sim:fail]"}\n',
+            }
+        ]
+    )
+    expect(card(page).get_by_label("Format")).to_have_value("jsonl")
     expect(card(page).get_by_role("status").filter(has_text="rows")).to_have_text(
         "JSON Lines: 3 rows, column q."
     )
