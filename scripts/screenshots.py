@@ -217,11 +217,30 @@ def scene_history(stage: Stage):
     return page.get_by_role("region", name="History")
 
 
+def scene_compare(stage: Stage):
+    """One JSON-schema question on three processors, every column finished, fields aligned."""
+    page = stage.page
+    fill_json_form(stage)
+    page.get_by_text("Compare processors", exact=True).click()
+    picker = page.get_by_role("group", name=re.compile("^Run it on"))
+    for processor in ("lite", "base", "core"):
+        picker.get_by_role("checkbox", name=processor, exact=True).check()
+    page.get_by_role("button", name="Compare", exact=True).click()
+    columns = page.get_by_role("list", name="Comparison columns").get_by_role("listitem")
+    _expect()(columns).to_have_count(3, timeout=READY_MS)
+    for i in range(3):
+        done = columns.nth(i).get_by_text("Completed", exact=True)
+        _expect()(done).to_be_visible(timeout=RUN_MS)
+    table = page.get_by_role("region", name="JSON output, field by field")
+    _expect()(table.get_by_role("row").filter(has_text="differs").first).to_be_visible()
+    return page.locator("#compare-panel")
+
+
 SCENES: list[Scene] = [
     Scene("form", "The create form filled in, with a JSON-schema output.", scene_form),
     Scene(
         "run-live",
-        "A pro run streaming live: status, progress and messages as the events arrive.",
+        "An ultra run streaming live: status, progress and messages as the events arrive.",
         scene_run_live,
     ),
     Scene(
@@ -250,7 +269,13 @@ SCENES: list[Scene] = [
         "The history of runs made in this browser, each kept locally once finished.",
         scene_history,
     ),
-    # --- Compare and Task groups: the lead appends their scenes here -------------------------
+    Scene(
+        "compare",
+        "Compare: one question on three processors side by side, JSON fields aligned with "
+        "differences marked.",
+        scene_compare,
+    ),
+    # --- Task groups: the lead appends its scene here ---------------------------------------
 ]
 
 
