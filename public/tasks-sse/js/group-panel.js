@@ -101,7 +101,9 @@ export function initGroups(ctx) {
     ctx.deselectRun();
     ctx.showMain("group");
     view.show(store);
-    if (location.hash !== hashForGroup(store.groupId)) ctx.replaceHash(hashForGroup(store.groupId));
+    // The address changes in a task of its own: replaceState can take tens of ms on a busy machine.
+    const hash = hashForGroup(store.groupId);
+    if (location.hash !== hash) setTimeout(() => current && current.store === store && ctx.replaceHash(hash), 0);
     if (focus) view.focusTitle();
     return current;
   }
