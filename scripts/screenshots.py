@@ -236,6 +236,32 @@ def scene_compare(stage: Stage):
     return page.locator("#compare-panel")
 
 
+GROUP_ROWS = (
+    "company,country\n"
+    "Parallel Web Systems,US\n"
+    "Cloudflare,US\n"
+    "Mistral AI,FR\n"
+    "Spotify,SE\n"
+    "Shopify,CA\n"
+    "Canva,AU\n"
+    "Zalando,DE\n"
+    "Rakuten,JP\n"
+)
+
+
+def scene_group(stage: Stage):
+    """Eight CSV rows as a task group on lite, watched until every run has finished."""
+    page = stage.page
+    page.get_by_label("Processor", exact=True).select_option("lite")
+    card = page.get_by_role("region", name="Task group from rows")
+    card.get_by_label("Rows", exact=True).fill(GROUP_ROWS)
+    card.get_by_role("button", name="Create group (8 runs)").click()
+    panel = page.get_by_role("region", name="Task group", exact=True)
+    finished = panel.get_by_text("8 of 8 runs finished (100%)")
+    _expect()(finished).to_be_visible(timeout=RUN_MS)
+    return panel
+
+
 SCENES: list[Scene] = [
     Scene("form", "The create form filled in, with a JSON-schema output.", scene_form),
     Scene(
@@ -275,7 +301,11 @@ SCENES: list[Scene] = [
         "differences marked.",
         scene_compare,
     ),
-    # --- Task groups: the lead appends its scene here ---------------------------------------
+    Scene(
+        "group",
+        "A task group made from eight CSV rows: counts per status, progress and its runs.",
+        scene_group,
+    ),
 ]
 
 

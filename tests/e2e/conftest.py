@@ -52,10 +52,11 @@ def page_problems(page) -> PageProblems:
 @pytest.fixture
 def ready(page, app_url: str, page_problems):
     """The playground with the simulator's key set, loaded and wired (its form shows, its mode
-    badge says simulator); fails the test on any page error it collected."""
+    badge says simulator); fails the test on any page error it collected. (The form's processor
+    is found by its exact label: other panels have labels that contain the word.)"""
     preset_api_key(page, SIM_KEY)
     page.goto(app_url)
-    expect(page.get_by_label("Processor")).to_have_value("lite", timeout=READY_MS)
+    expect(page.get_by_label("Processor", exact=True)).to_have_value("lite", timeout=READY_MS)
     expect(page.get_by_text("Simulator mode")).to_be_visible(timeout=READY_MS)
     yield page
     assert page_problems.errors == []

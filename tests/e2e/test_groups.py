@@ -16,7 +16,6 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import SIM_KEY
 from tests.e2e.axe import assert_no_axe_violations
-from tests.e2e.conftest import READY_MS, preset_api_key
 from tests.e2e.test_debugger import SHORT, fresh  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.e2e
@@ -32,18 +31,6 @@ CSV_TEXT = (
     '"Multi\nline",FR\r\n'
     "Example Corp,JP\r\n"
 )
-
-
-@pytest.fixture
-def ready(page, app_url: str, page_problems):
-    """The playground loaded with the simulator's key (the form's processor is the exact label:
-    other panels have labels that contain the word)."""
-    preset_api_key(page, SIM_KEY)
-    page.goto(app_url)
-    expect(page.get_by_label("Processor", exact=True)).to_have_value("lite", timeout=READY_MS)
-    expect(page.get_by_text("Simulator mode")).to_be_visible(timeout=READY_MS)
-    yield page
-    assert page_problems.errors == []
 
 
 def card(page: Page):

@@ -233,7 +233,15 @@ def test_a_reused_code_shows_an_error(page: Page, app: str, sim, config, rec: Re
 def test_sign_out_forgets_the_key_and_can_ask_to_clear_history(
     page: Page, app: str, sim, rec: Recorder
 ):
+    group = {"id": "tgrp_" + "ab" * 24, "label": "earlier group", "runs": 3, "at": ""}
+    page.add_init_script(
+        "try { localStorage.setItem('tasks-sse.groups', "
+        + json.dumps(json.dumps({"version": 1, "groups": [group]}))
+        + "); } catch (e) {}"
+    )
     sign_in(page, app, sim)
+    recent = page.get_by_role("list", name="Recent groups")
+    expect(recent).to_contain_text("earlier group")
     page.evaluate(
         """() => { window.__forgetHistory = 0;
           addEventListener("tasks-sse:forget-history", () => { window.__forgetHistory += 1; }); }"""
@@ -243,6 +251,8 @@ def test_sign_out_forgets_the_key_and_can_ask_to_clear_history(
     expect(status(page)).to_contain_text("Signed out", timeout=WAIT_MS)
     assert stored_key(page) is None
     assert page.evaluate("() => window.__forgetHistory") == 1
+    expect(recent).to_be_hidden()  # the recent task groups went with the history
+    assert page.evaluate("() => localStorage.getItem('tasks-sse.groups')") is None
     expect(page.get_by_role("button", name="Forget key (sign out)")).to_be_hidden()
     page.reload()
     expect(key_panel(page)).to_contain_text("Not signed in")

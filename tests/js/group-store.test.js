@@ -125,6 +125,20 @@ test("recent groups: newest first, bounded, persisted", () => {
   assert.deepEqual(again.list(), list);
 });
 
+test("recent groups: clear() forgets every group, in storage too", () => {
+  const storage = memoryStorage({});
+  const r = createRecentGroups(storage);
+  r.load();
+  r.add({ id: "tgrp_a1", runs: 1 });
+  assert.notEqual(storage.getItem(RECENT_GROUPS_KEY), null);
+  r.clear();
+  assert.deepEqual(r.list(), []);
+  assert.equal(storage.getItem(RECENT_GROUPS_KEY), null);
+  const again = createRecentGroups(storage);
+  again.load();
+  assert.deepEqual(again.list(), []);
+});
+
 test("recent groups: corrupt storage is reported and reset, bad entries dropped, never thrown", () => {
   const storage = memoryStorage({ [RECENT_GROUPS_KEY]: "{not json" });
   const r = createRecentGroups(storage);

@@ -400,7 +400,10 @@ async function openRun(runId) {
 function onOpenSubmit(event) {
   event.preventDefault();
   const field = document.getElementById("open-run-ref");
-  if (groups.openRef(field.value)) return;
+  if (groups.openRef(field.value)) {
+    showOpenError("");
+    return;
+  }
   const runId = parseRunRef(field.value);
   if (!runId) {
     showOpenError("That is not a run id (trun_…) or a link to a run.");

@@ -13,6 +13,7 @@ import { createGroupStore } from "./group-store.js";
 import { createGroupView } from "./group-view.js";
 import { createGroupCreate } from "./group-create.js";
 import { createRecentGroups } from "./group-recent.js";
+import { FORGET_HISTORY_EVENT } from "./names.js";
 import { groupIdFromHash, hashForGroup, parseGroupRef } from "./group-ref.js";
 import { exportFileName, resultsToCsv, resultsToJsonl } from "./group-export.js";
 
@@ -69,6 +70,10 @@ export function initGroups(ctx) {
   });
   const { notice } = recent.load();
   card.renderRecent(recent.list(), notice);
+  window.addEventListener(FORGET_HISTORY_EVENT, () => {
+    recent.clear();
+    card.renderRecent(recent.list());
+  });
 
   const api = () => ({ apiBase: ctx.config().apiBase, apiKey: ctx.getApiKey() });
 

@@ -2,8 +2,9 @@
 // data is checked entry by entry; anything unreadable is reported and dropped, never thrown.
 
 import { isGroupId } from "./group-ref.js";
+import { RECENT_GROUPS_KEY } from "./names.js";
 
-export const RECENT_GROUPS_KEY = "tasks-sse.groups";
+export { RECENT_GROUPS_KEY };
 export const MAX_RECENT = 20;
 const VERSION = 1;
 
@@ -86,6 +87,16 @@ export function createRecentGroups(storage) {
     remove(id) {
       list = list.filter((e) => e.id !== id);
       save();
+    },
+    /** Forget every group (the sign-in panel's "also clear this browser's task history"). */
+    clear() {
+      list = [];
+      if (!storage) return;
+      try {
+        storage.removeItem(RECENT_GROUPS_KEY);
+      } catch {
+        /* denied: nothing was readable either */
+      }
     },
   };
 }

@@ -8,6 +8,9 @@ export const HISTORY_KEY = "tasks-sse.history";
 /** localStorage prefix: history data that could not be read, set aside rather than lost. */
 export const BACKUP_KEY = "tasks-sse.history.backup";
 
+/** localStorage: the task groups opened or made in this browser (group-recent.js). */
+export const RECENT_GROUPS_KEY = "tasks-sse.groups";
+
 /** window event: the sign-in panel asks the page to forget its history too. */
 export const FORGET_HISTORY_EVENT = "tasks-sse:forget-history";
 
