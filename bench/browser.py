@@ -26,22 +26,13 @@ from statistics import median
 
 from bench import targets as T
 from bench.context import Ctx
-from bench.environment import chromium_path
-from bench.procs import launch_sim, launch_worker
+from bench.page_stack import page_stack
 from bench.report import Row, Section
 
 RUNS = 5
 RENDER_REPS = 3
 EVENTS = 5000
 SIM_KEY = "sim-dev-key"
-ARGS = [
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 OBSERVE_JS = """
 () => {
@@ -255,30 +246,11 @@ async def _render(browser, base: str) -> tuple[dict, dict]:
 
 async def run(ctx: Ctx) -> Section:
     sec = Section("The page in Chromium (through the Worker to the simulator)")
-    path = chromium_path()
-    if not path:
-        raise RuntimeError("chromium not found: apt-get install -y chromium, or set CHROMIUM_PATH")
-    from playwright.async_api import async_playwright
-
-    sim, _ = await launch_sim(ctx.log_dir, env={"PARALLEL_SIM_SPEED": "20"})
-    worker = None
-    try:
-        worker, _ = await launch_worker(
-            ctx.log_dir, sim.url, env={"OAUTH_ISSUER": sim.url, "UPSTREAM_MODE": "simulator"}
-        )
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=path, args=ARGS, headless=True)
-            try:
-                spans = await _run_to_first_event(browser, worker.url)
-                both = [await _render(browser, worker.url) for _ in range(RENDER_REPS)]
-                renders = [live for live, _ in both]
-                kepts = [kept for _, kept in both]
-            finally:
-                await browser.close()
-    finally:
-        if worker:
-            worker.stop()
-        sim.stop()
+    async with page_stack(ctx) as (browser, base):
+        spans = await _run_to_first_event(browser, base)
+        both = [await _render(browser, base) for _ in range(RENDER_REPS)]
+        renders = [live for live, _ in both]
+        kepts = [kept for _, kept in both]
     totals = [r["totalMs"] for r in renders]
     longest = max((max(r["longtasks"], default=0) for r in renders), default=0)
     loaf = max((max(r["loafs"], default=0) for r in renders), default=0)

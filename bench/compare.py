@@ -16,10 +16,9 @@ from __future__ import annotations
 
 from statistics import median
 
-from bench.browser import ARGS, OBSERVE_JS, SIM_KEY, SPAN_JS, _poll
+from bench.browser import OBSERVE_JS, SIM_KEY, SPAN_JS, _poll
 from bench.context import Ctx
-from bench.environment import chromium_path
-from bench.procs import launch_sim, launch_worker
+from bench.page_stack import page_stack
 from bench.report import Row, Section
 
 REPS = 3
@@ -125,27 +124,8 @@ async def _measure(browser, base: str) -> dict:
 
 async def run(ctx: Ctx) -> Section:
     sec = Section("Comparing 6 processors in Chromium (through the Worker to the simulator)")
-    path = chromium_path()
-    if not path:
-        raise RuntimeError("chromium not found: apt-get install -y chromium, or set CHROMIUM_PATH")
-    from playwright.async_api import async_playwright
-
-    sim, _ = await launch_sim(ctx.log_dir, env={"PARALLEL_SIM_SPEED": "20"})
-    worker = None
-    try:
-        worker, _ = await launch_worker(
-            ctx.log_dir, sim.url, env={"OAUTH_ISSUER": sim.url, "UPSTREAM_MODE": "simulator"}
-        )
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=path, args=ARGS, headless=True)
-            try:
-                m = await _measure(browser, worker.url)
-            finally:
-                await browser.close()
-    finally:
-        if worker:
-            worker.stop()
-        sim.stop()
+    async with page_stack(ctx) as (browser, base):
+        m = await _measure(browser, base)
     compare, direct, single = median(m["compare"]), median(m["direct"]), median(m["single"])
     longest = max(m["longtasks"], default=0)
     sec.rows += [

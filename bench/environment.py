@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import shutil
 import subprocess
 import time
 from importlib import metadata
@@ -14,6 +13,7 @@ from pathlib import Path
 import psutil
 
 from bench.procs import ROOT, WORKER_ROOT
+from tests.support.chromium import chromium_path
 
 
 def _cmd_version(cmd: list[str]) -> str:
@@ -29,10 +29,6 @@ def _npm_version(name: str) -> str:
         return json.loads((ROOT / "node_modules" / name / "package.json").read_text())["version"]
     except (OSError, ValueError, KeyError):
         return "not installed"
-
-
-def chromium_path() -> str | None:
-    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
 
 
 def machine() -> dict:

@@ -18,10 +18,9 @@ from __future__ import annotations
 import json
 
 from bench import targets as T
-from bench.browser import ARGS, OBSERVE_JS, SIM_KEY, _poll
+from bench.browser import OBSERVE_JS, SIM_KEY, _poll
 from bench.context import Ctx
-from bench.environment import chromium_path
-from bench.procs import launch_sim, launch_worker
+from bench.page_stack import page_stack
 from bench.report import Row, Section
 
 RUNS = 1000
@@ -183,28 +182,9 @@ def _longest(r: dict) -> float:
 
 async def run(ctx: Ctx) -> Section:
     sec = Section("A 1,000-run task group in Chromium (table rendering as events arrive)")
-    path = chromium_path()
-    if not path:
-        raise RuntimeError("chromium not found: apt-get install -y chromium, or set CHROMIUM_PATH")
-    from playwright.async_api import async_playwright
-
-    sim, _ = await launch_sim(ctx.log_dir, env={"PARALLEL_SIM_SPEED": "20"})
-    worker = None
-    try:
-        worker, _ = await launch_worker(
-            ctx.log_dir, sim.url, env={"OAUTH_ISSUER": sim.url, "UPSTREAM_MODE": "simulator"}
-        )
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=path, args=ARGS, headless=True)
-            try:
-                live = await _live(browser, worker.url)
-                burst = await _burst(browser, worker.url)
-            finally:
-                await browser.close()
-    finally:
-        if worker:
-            worker.stop()
-        sim.stop()
+    async with page_stack(ctx) as (browser, base):
+        live = await _live(browser, base)
+        burst = await _burst(browser, base)
     for name, r in (("live (simulator)", live), ("burst (2,000 events at once)", burst)):
         longest = _longest(r)
         sec.rows += [

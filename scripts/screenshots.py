@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
 import socket
@@ -44,15 +43,7 @@ CONTEXT = {
     "locale": "en-US",
     "timezone_id": "UTC",
 }
-CHROMIUM_ARGS = [
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-]
+CHROMIUM_EXTRA_ARGS = ["--hide-scrollbars"]  # beside tests/support/chromium.py's ARGS
 SIM_KEY = "sim-dev-key"
 API_KEY_ENTRY = "tasks-sse.apiKey"  # where the page keeps the key (localStorage)
 # The ports `make dev` uses, so the images show the addresses the README does; free ones otherwise.
@@ -312,13 +303,12 @@ SCENES: list[Scene] = [
 # --- running ------------------------------------------------------------------------------------
 
 
-def chromium_path() -> str:
-    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+def find_chromium() -> str:
+    from tests.support.chromium import NOT_FOUND, chromium_path
+
+    path = chromium_path()
     if not path:
-        sys.exit(
-            "screenshots: chromium not found. Install Debian's chromium "
-            "(`make chromium`, or `apt-get install -y chromium`) or set CHROMIUM_PATH."
-        )
+        sys.exit(f"screenshots: {NOT_FOUND}.")
     return path
 
 
@@ -419,11 +409,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=OUT_DIR, help=f"default {OUT_DIR}")
     args = parser.parse_args(argv)
     scenes = [s for s in SCENES if not args.only or s.name in args.only]
-    executable = chromium_path()
+    executable = find_chromium()
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         sys.exit("screenshots: Playwright is missing; run `make setup` first.")
+    from tests.support.chromium import ARGS
     from tests.support.servers import start_sim, start_worker
 
     args.out.mkdir(parents=True, exist_ok=True)
@@ -441,7 +432,9 @@ def main(argv: list[str] | None = None) -> None:
         servers.append(worker)
         app_url = worker.url + "/tasks-sse/"
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(
+                executable_path=executable, args=[*ARGS, *CHROMIUM_EXTRA_ARGS]
+            )
             try:
                 for scene in scenes:
                     started = time.monotonic()

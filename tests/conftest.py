@@ -7,10 +7,10 @@ The Worker is the local runtime, or `wrangler dev` with TEST_WORKER=wrangler
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 
+from tests.support.chromium import ARGS, NOT_FOUND, chromium_path
 from tests.support.servers import start_sim, start_worker, worker_kind
 
 SIM_KEY = "sim-dev-key"
@@ -54,18 +54,7 @@ def worker(log_dir, sim):
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Debian's chromium, never a downloaded browser."""
-    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    path = chromium_path()
     if not path:
-        pytest.fail("chromium not found: `apt-get install -y chromium` or set CHROMIUM_PATH")
-    return {
-        **browser_type_launch_args,
-        "executable_path": path,
-        "args": [
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-sandbox",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ],
-    }
+        pytest.fail(NOT_FOUND)
+    return {**browser_type_launch_args, "executable_path": path, "args": list(ARGS)}
