@@ -1,8 +1,8 @@
 """`make bench`: the proxy, the runtime, the page and the simulator, each beside its baseline.
 
-Runs every section in order within a global budget (5.5 minutes for the whole `make bench`), prints a
-markdown table on stdout and writes the same data to bench/results.json. A section that fails or
-runs out of time becomes an error row; servers are always stopped.
+Runs every section in order within a global budget (5.5 minutes for the whole `make bench`),
+prints a markdown table on stdout and writes the same data to bench/results.json. A section that
+fails or runs out of time becomes an error row; servers are always stopped.
 
     .venv/bin/python -m bench                 # everything
     .venv/bin/python -m bench --only ttfb,sse # some sections (results.json is not overwritten)
