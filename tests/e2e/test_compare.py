@@ -122,6 +122,13 @@ def test_two_processors_json_aligned_one_history_entry_reload_and_reopen(ready: 
     expect(page.locator("#compare-panel")).to_be_hidden()
     expect(history_items(page)).to_have_count(1)
 
+    # Its link back leads to the comparison, and from there to the run again.
+    page.get_by_role("link", name="← Back to the comparison").click()
+    expect(page.get_by_role("heading", name="Comparison of 2 processors")).to_be_visible()
+    assert_all_completed(page, ["lite", "base"])
+    column(page, "lite").get_by_role("button", name="Open in run view (lite)").click()
+    expect(page.locator("#run-panel")).to_be_visible()
+
     # Back to the comparison from its history entry (the same sessions, nothing read again).
     history_items(page).first.get_by_role("button", name=re.compile("Compare")).click()
     expect(page.get_by_role("heading", name="Comparison of 2 processors")).to_be_visible()

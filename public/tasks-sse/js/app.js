@@ -29,6 +29,7 @@ const state = {
   sessions: new Map(), // runId -> session
   selected: null,
   awaitingFirstEvent: false,
+  back: null, // { runId, href, label }: the panel the selected run was opened from
   keyRejected: false, // reported once per rejection
 };
 
@@ -178,6 +179,7 @@ async function select(runId) {
   const s = sessionFor(runId);
   showMain("run");
   runView.show(s, s.entry);
+  runView.setBack(state.back && state.back.runId === runId ? state.back : null);
   runView.setInput(s.input || null);
   updateRunActions(s);
   renderHistory();
@@ -553,8 +555,14 @@ function panelContext() {
     promptSignIn,
     reportRejectedKey,
     replaceHash: history_replace,
-    /** Open a run (known here or read from the API) in the run view. */
-    openRun: (runId) => openRun(runId),
+    /**
+     * Open a run (known here or read from the API) in the run view; `back` ({ href, label }) puts
+     * a link back to the panel it came from above the run.
+     */
+    openRun: (runId, back = null) => {
+      state.back = back ? { runId, href: back.href, label: back.label } : null;
+      openRun(runId);
+    },
     /** The run view no longer shows a run (a panel took the main column). */
     deselectRun: () => {
       state.selected = null;

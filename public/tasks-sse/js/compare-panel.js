@@ -294,7 +294,8 @@ export function initCompare(ctx) {
         dirty: true,
       };
       col.view.open.addEventListener("click", () => {
-        if (col.state.runId) ctx.openRun(col.state.runId);
+        if (col.state.runId)
+          ctx.openRun(col.state.runId, { href: hashForComparison(id), label: "Back to the comparison" });
       });
       return col;
     });

@@ -6,6 +6,7 @@
 // for long and layout runs once per frame, not once per event. Each sub-view builds into its own
 // fragment while records are taken and writes to the DOM once, in commit().
 
+import { h } from "./dom.js";
 import { createHeaderView } from "./view-header.js";
 import { createProgressView } from "./view-progress.js";
 import { createMessagesView } from "./view-messages.js";
@@ -16,6 +17,7 @@ import { createInputView } from "./view-input.js";
 export { statusBadge, statusLabel, describeStreamState } from "./view-header.js";
 
 const FRAME_BUDGET_MS = 8;
+const IN_PAGE_HASH = /^#[a-z]+=[A-Za-z0-9_]{1,128}$/;
 const now = () => performance.now();
 
 function nextFrame(fn) {
@@ -42,7 +44,9 @@ export function createRunView(root, { onStop, onReconnect, onFlush = () => {}, a
     createRawView({ schedule }),
   ];
   const input = createInputView();
-  root.replaceChildren(header.element, ...extras, input.element, ...parts.slice(1).map((p) => p.element));
+  // "Back to the comparison / task group" when the run was opened from one of those panels.
+  const back = h("p", { class: "run-back", hidden: true });
+  root.replaceChildren(back, header.element, ...extras, input.element, ...parts.slice(1).map((p) => p.element));
 
   let session = null;
   let unsubscribe = null;
@@ -116,6 +120,16 @@ export function createRunView(root, { onStop, onReconnect, onFlush = () => {}, a
     hide,
     setEntry: (entry) => header.setEntry(entry),
     setInput: (body) => input.setInput(body),
+    /** A link back to where the run was opened from ({ href, label }), or null for none. */
+    setBack(link) {
+      const ok = link && IN_PAGE_HASH.test(link.href);
+      back.hidden = !ok;
+      back.replaceChildren();
+      if (!ok) return;
+      const a = h("a", { text: `← ${link.label}` });
+      a.href = link.href; // only ever a hash on this page (checked above)
+      back.append(a);
+    },
     get session() {
       return session;
     },
