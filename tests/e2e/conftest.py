@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import SIM_KEY
 
@@ -60,3 +60,20 @@ def ready(page, app_url: str, page_problems):
     expect(page.get_by_text("Simulator mode")).to_be_visible(timeout=READY_MS)
     yield page
     assert page_problems.errors == []
+
+
+@pytest.fixture
+def fresh(browser: Browser):
+    """A new browser context with the simulator's key and nothing else: no history, no runs."""
+    contexts = []
+
+    def make() -> tuple[Page, PageProblems]:
+        ctx = browser.new_context()
+        contexts.append(ctx)
+        page = ctx.new_page()
+        preset_api_key(page, SIM_KEY)
+        return page, PageProblems(page)
+
+    yield make
+    for ctx in contexts:
+        ctx.close()

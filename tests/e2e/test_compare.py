@@ -19,6 +19,8 @@ from tests.support.servers import start_sim, start_worker
 pytestmark = pytest.mark.e2e
 
 FINISH_MS = 60_000
+# A comparison's link names its runs too, so it opens in any browser whose key reads them.
+COMPARE_LINK = re.compile(r"#compare=cmp_[0-9a-f]+&runs=lite:trun_[0-9a-f]+,base:trun_[0-9a-f]+$")
 # The simulator's JSON values are drawn per processor: the same schema gives different values on
 # two processors, except where the schema leaves one choice (a one-value enum).
 SCHEMA = {
@@ -73,7 +75,9 @@ def assert_all_completed(page: Page, processors: list[str]) -> None:
         expect(col.locator(".compare-elapsed")).to_have_text(re.compile(r"^\d+\.\d s$|min"))
 
 
-def test_two_processors_json_aligned_one_history_entry_reload_and_reopen(ready: Page, app_url):
+def test_two_processors_json_aligned_one_history_entry_reload_and_reopen(
+    ready: Page, app_url, fresh
+):
     page = ready
     page.get_by_label("Task input").fill("Parallel Web Systems")
     page.locator("input[name=outputMode][value=json]").check()
@@ -114,7 +118,7 @@ def test_two_processors_json_aligned_one_history_entry_reload_and_reopen(ready: 
     expect(entry).to_contain_text("Compare")
     expect(entry).to_contain_text("2 processors")
     expect(entry).to_contain_text("Parallel Web Systems")
-    assert re.search(r"#compare=cmp_[0-9a-f]+$", page.url)
+    assert COMPARE_LINK.search(page.url)
 
     # A column's run opens in the run view (sharing its stream); the history stays one entry.
     column(page, "lite").get_by_role("button", name="Open in run view (lite)").click()
@@ -135,7 +139,7 @@ def test_two_processors_json_aligned_one_history_entry_reload_and_reopen(ready: 
     assert_all_completed(page, ["lite", "base"])
 
     # Reload: its link (the address) shows it again, read from the API.
-    assert re.search(r"#compare=cmp_[0-9a-f]+$", page.url)
+    assert COMPARE_LINK.search(page.url)
     page.reload()
     expect(page.get_by_role("heading", name="Comparison of 2 processors")).to_be_visible(
         timeout=READY_MS
@@ -154,6 +158,20 @@ def test_two_processors_json_aligned_one_history_entry_reload_and_reopen(ready: 
     expect(page.get_by_role("heading", name="Comparison of 2 processors")).to_be_visible()
     assert_all_completed(page, ["lite", "base"])
     expect(history_items(page)).to_have_count(1)
+
+    # Its link in another browser (same key, empty history): the comparison opens from the API,
+    # with its input, and joins that browser's history as one entry.
+    link = app_url + COMPARE_LINK.search(page.url).group(0)
+    other, problems = fresh()
+    other.goto(link)
+    expect(other.get_by_role("heading", name="Comparison of 2 processors")).to_be_visible(
+        timeout=READY_MS
+    )
+    assert_all_completed(other, ["lite", "base"])
+    expect(other.locator("#compare-panel")).to_contain_text("Input: Parallel Web Systems")
+    expect(history_items(other)).to_have_count(1)
+    expect(history_items(other).first).to_contain_text("Parallel Web Systems")
+    assert problems.errors == []
 
     # Deleting the entry closes the comparison; Undo brings the entry back.
     history_items(page).first.get_by_role("button", name=re.compile("^Delete comparison")).click()

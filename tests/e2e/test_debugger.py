@@ -10,10 +10,9 @@ import re
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.e2e.axe import assert_no_axe_violations
-from tests.e2e.conftest import PageProblems, preset_api_key
 
 pytestmark = pytest.mark.e2e
 
@@ -35,23 +34,6 @@ def curl_create(worker, text: str, processor: str = "lite", **extra) -> str:
     run_id = r.json()["run_id"]
     assert RUN_ID.match(run_id)
     return run_id
-
-
-@pytest.fixture
-def fresh(browser: Browser):
-    """A new browser context with the simulator's key and nothing else: no history, no runs."""
-    contexts = []
-
-    def make() -> tuple[Page, PageProblems]:
-        ctx = browser.new_context()
-        contexts.append(ctx)
-        page = ctx.new_page()
-        preset_api_key(page, SIM_KEY)
-        return page, PageProblems(page)
-
-    yield make
-    for ctx in contexts:
-        ctx.close()
 
 
 def assert_shows_the_run(page: Page, run_id: str, text: str) -> None:

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import SIM_KEY
 from tests.e2e.axe import assert_no_axe_violations
-from tests.e2e.test_debugger import SHORT, fresh  # noqa: F401 (fixture)
+from tests.e2e.test_debugger import SHORT
 
 pytestmark = pytest.mark.e2e
 
@@ -164,7 +164,7 @@ def test_json_lines_group_and_a_bad_line_sends_nothing(ready: Page):
     expect(rows.first).to_contain_text("three [sim:fail]")
 
 
-def test_a_group_opens_by_link_and_by_id_in_a_fresh_browser(worker, app_url, fresh):  # noqa: F811
+def test_a_group_opens_by_link_and_by_id_in_a_fresh_browser(worker, app_url, fresh):
     group_id = api_group(worker, [f"Question {i}" for i in range(4)])
     page, problems = fresh()
     page.goto(f"{app_url}#group={group_id}")

@@ -43,6 +43,7 @@ import {
 import { alignJson, NO_JSON } from "./compare-align.js";
 import { createCompareTable } from "./compare-table.js";
 import { isFinishedStatus } from "./run-state.js";
+import { fetchRun } from "./open-run.js";
 import { entryFromRun } from "./history.js";
 
 const TEXT_OUTPUT_MAX_CHARS = 200_000;
@@ -56,15 +57,31 @@ const standIn = (status) =>
   h("span", { class: `badge status status-${STAND_IN[status].look}`, text: STAND_IN[status].text });
 const TICK_MS = 200;
 
-export function hashForComparison(id) {
-  return `#compare=${id}`;
+const LINK_MEMBER = /^([a-z0-9-]{1,32}):(trun_[A-Za-z0-9]{1,64})$/;
+
+/**
+ * A comparison's link: its id and, once its runs exist, "processor:run_id" for each column, so
+ * the link opens the comparison in any browser whose key can read the runs.
+ */
+export function hashForComparison(id, members = []) {
+  const runs = members.filter((m) => m.runId).map((m) => `${m.processor}:${m.runId}`);
+  return runs.length ? `#compare=${id}&runs=${runs.join(",")}` : `#compare=${id}`;
 }
 
-/** The comparison a location hash names ("#compare=cmp_…"), or null. */
-export function comparisonIdFromHash(hash) {
+/**
+ * The comparison a location hash names: { id, members } (members null when the link lists no
+ * usable columns: 2 to 6 "processor:run_id" pairs), or null when it names none.
+ */
+export function comparisonFromHash(hash) {
   const params = new URLSearchParams(String(hash ?? "").replace(/^#/, ""));
   const id = params.get("compare");
-  return isComparisonId(id) ? id : null;
+  if (!isComparisonId(id)) return null;
+  const pairs = String(params.get("runs") || "")
+    .split(",")
+    .slice(0, 7)
+    .map((p) => LINK_MEMBER.exec(p));
+  const ok = pairs.length >= 2 && pairs.length <= 6 && pairs.every(Boolean);
+  return { id, members: ok ? pairs.map((m) => ({ processor: m[1], runId: m[2], error: "" })) : null };
 }
 
 /** Set up the comparison UI; `ctx` is the page's context (see app.js). */
@@ -295,7 +312,10 @@ export function initCompare(ctx) {
       };
       col.view.open.addEventListener("click", () => {
         if (col.state.runId)
-          ctx.openRun(col.state.runId, { href: hashForComparison(id), label: "Back to the comparison" });
+          ctx.openRun(col.state.runId, {
+            href: hashForComparison(id, current ? current.columns.map((c) => c.state) : []),
+            label: "Back to the comparison",
+          });
       });
       return col;
     });
@@ -317,7 +337,7 @@ export function initCompare(ctx) {
     // Later, in a task of its own: replaceState can block for tens of ms on a busy machine, and
     // the creates and the first paint come first.
     setTimeout(() => {
-      if (current && current.id === id) ctx.replaceHash(hashForComparison(id));
+      if (current && current.id === id) ctx.replaceHash(hashForComparison(id, members || []));
     }, 0);
     title.focus({ preventScroll: true });
     title.scrollIntoView({ block: "nearest" });
@@ -402,6 +422,7 @@ export function initCompare(ctx) {
     });
     ctx.history.upsert(entry);
     ctx.renderHistory();
+    if (current === cmp && !root.hidden) ctx.replaceHash(hashForComparison(id, entry.members));
     if (current !== cmp) return; // another comparison was opened meanwhile
     cmp.created = true;
     // Every create has answered: only now do the streams open (see the top).
@@ -416,7 +437,7 @@ export function initCompare(ctx) {
     if (current && current.id === entry.runId) {
       ctx.deselectRun();
       ctx.showMain("compare");
-      ctx.replaceHash(hashForComparison(entry.runId));
+      ctx.replaceHash(hashForComparison(entry.runId, entry.members));
       title.focus({ preventScroll: true });
       return;
     }
@@ -437,10 +458,14 @@ export function initCompare(ctx) {
     });
   }
 
-  function openById(id) {
+  function openById(id, linked = null) {
     const entry = ctx.history.get(id);
     if (isComparison(entry)) {
       reopen(entry);
+      return;
+    }
+    if (linked) {
+      openLinked(id, linked);
       return;
     }
     detach();
@@ -454,6 +479,26 @@ export function initCompare(ctx) {
     notice.hidden = false;
     ctx.deselectRun();
     ctx.showMain("compare");
+  }
+
+  /** A comparison from a link made in another browser: it joins this history, then reopens. */
+  function openLinked(id, members) {
+    const entry = ctx.history.upsert(comparisonEntry({ id, body: null, createdAt: "", members }));
+    if (!entry) return;
+    ctx.renderHistory();
+    reopen(entry);
+    const apiKey = ctx.getApiKey();
+    if (!apiKey) return;
+    // Its input comes from the first run (every column had the same one).
+    fetchRun({ apiBase: ctx.config().apiBase, apiKey, runId: members[0].runId })
+      .then(({ input }) => {
+        if (!input) return;
+        const fields = comparisonEntry({ id, body: input, createdAt: "", members });
+        const updated = ctx.history.upsert({ runId: id, inputPreview: fields.inputPreview, input: fields.input });
+        ctx.renderHistory();
+        if (updated && current && current.id === id) preview.textContent = `Input: ${updated.inputPreview}`;
+      })
+      .catch(() => {}); // the columns' streams say what is wrong
   }
 
   window.addEventListener(OPEN_COMPARISON_EVENT, (e) => {
@@ -473,9 +518,9 @@ export function initCompare(ctx) {
   return {
     /** True when the location hash names a comparison (it is shown). */
     handlesHash(hash) {
-      const id = comparisonIdFromHash(hash);
-      if (!id) return false;
-      if (!(current && current.id === id && !root.hidden)) openById(id);
+      const named = comparisonFromHash(hash);
+      if (!named) return false;
+      if (!(current && current.id === named.id && !root.hidden)) openById(named.id, named.members);
       return true;
     },
   };

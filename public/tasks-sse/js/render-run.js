@@ -17,7 +17,8 @@ import { createInputView } from "./view-input.js";
 export { statusBadge, statusLabel, describeStreamState } from "./view-header.js";
 
 const FRAME_BUDGET_MS = 8;
-const IN_PAGE_HASH = /^#[a-z]+=[A-Za-z0-9_]{1,128}$/;
+// "#group=tgrp_…" or "#compare=cmp_…&runs=lite:trun_…,base:trun_…": a place on this page.
+const IN_PAGE_HASH = /^#[a-z]+=[A-Za-z0-9_]{1,128}(&[a-z]+=[A-Za-z0-9_:,-]{1,1024})?$/;
 const now = () => performance.now();
 
 function nextFrame(fn) {
