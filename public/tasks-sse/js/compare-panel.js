@@ -44,6 +44,7 @@ import { alignJson, NO_JSON } from "./compare-align.js";
 import { createCompareTable } from "./compare-table.js";
 import { isFinishedStatus } from "./run-state.js";
 import { fetchRun } from "./open-run.js";
+import { comparisonFromHash, hashForComparison } from "./compare-link.js";
 import { entryFromRun } from "./history.js";
 
 const TEXT_OUTPUT_MAX_CHARS = 200_000;
@@ -56,33 +57,6 @@ const STAND_IN = {
 const standIn = (status) =>
   h("span", { class: `badge status status-${STAND_IN[status].look}`, text: STAND_IN[status].text });
 const TICK_MS = 200;
-
-const LINK_MEMBER = /^([a-z0-9-]{1,32}):(trun_[A-Za-z0-9]{1,64})$/;
-
-/**
- * A comparison's link: its id and, once its runs exist, "processor:run_id" for each column, so
- * the link opens the comparison in any browser whose key can read the runs.
- */
-export function hashForComparison(id, members = []) {
-  const runs = members.filter((m) => m.runId).map((m) => `${m.processor}:${m.runId}`);
-  return runs.length ? `#compare=${id}&runs=${runs.join(",")}` : `#compare=${id}`;
-}
-
-/**
- * The comparison a location hash names: { id, members } (members null when the link lists no
- * usable columns: 2 to 6 "processor:run_id" pairs), or null when it names none.
- */
-export function comparisonFromHash(hash) {
-  const params = new URLSearchParams(String(hash ?? "").replace(/^#/, ""));
-  const id = params.get("compare");
-  if (!isComparisonId(id)) return null;
-  const pairs = String(params.get("runs") || "")
-    .split(",")
-    .slice(0, 7)
-    .map((p) => LINK_MEMBER.exec(p));
-  const ok = pairs.length >= 2 && pairs.length <= 6 && pairs.every(Boolean);
-  return { id, members: ok ? pairs.map((m) => ({ processor: m[1], runId: m[2], error: "" })) : null };
-}
 
 /** Set up the comparison UI; `ctx` is the page's context (see app.js). */
 export function initCompare(ctx) {
@@ -475,7 +449,7 @@ export function initCompare(ctx) {
     meta.replaceChildren(h("code", { text: id }));
     preview.textContent = "";
     notice.textContent =
-      "This browser's history has no such comparison: comparisons are kept where they were made. Its runs can still be opened by id.";
+      "This browser's history has no such comparison, and the link does not name its runs (a link copied from the address bar once the runs exist does). Its runs can still be opened by id.";
     notice.hidden = false;
     ctx.deselectRun();
     ctx.showMain("compare");
