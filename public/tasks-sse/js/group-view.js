@@ -1,15 +1,42 @@
 // The task-group panel: id and link, counts per status, a progress bar, the add-runs progress,
 // export buttons and a table of runs. It follows a group store's change records and renders at
-// most once per animation frame; the table holds only the rows in sight (plus a margin), so a
-// group of thousands of runs costs the same per frame as one of twenty.
+// most once per animation frame (store changes at most every STORE_RENDER_MS); the table holds only
+// the rows in sight (plus a margin), so a group of thousands of runs costs the same per frame as
+// one of twenty.
 
 import { h, copyText, dateTime } from "./dom.js";
 import { STATUS_ORDER } from "./group-store.js";
 import { hashForGroup } from "./group-ref.js";
 
 const OVERSCAN = 8; // rows rendered above and below the visible ones
+// Rows built in one frame at most: building, styling and laying out a whole window of new rows
+// (the first rows, a long jump) is the longest frame of all, so the rows in sight come first and
+// the margin follows in the next frame.
+const MAX_NEW_ROWS = 12;
 const FALLBACK_ROW_PX = 34;
-const fmt = (n) => n.toLocaleString("en");
+// A group's events can arrive hundreds a second. Rendering each frame for them spends most of the
+// main thread on style, layout, paint and commit (the panel's numbers change every frame), so
+// store changes render at most this often; scrolling, resizing and the filter still render in the
+// next frame.
+const STORE_RENDER_MS = 100;
+// One formatter: toLocaleString builds one per call, which shows in a render per frame.
+const numberFormat = new Intl.NumberFormat("en");
+const fmt = (n) => numberFormat.format(n);
+
+// Writes that change nothing are skipped: assigning textContent replaces the text node even when
+// the text is the same, and that dirties layout and paint of the whole panel on every frame.
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+function setHidden(el, hidden) {
+  if (el.hidden !== hidden) el.hidden = hidden;
+}
+function setAttr(el, name, value) {
+  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}
+function setNumber(el, name, value) {
+  if (el[name] !== value) el[name] = value;
+}
 
 /**
  * @param {HTMLElement} root  the #group-panel section
@@ -20,6 +47,8 @@ export function createGroupView(root, actions) {
   let store = null;
   let unsubscribe = null;
   let frame = 0;
+  let timer = 0; // a store-driven render waiting for STORE_RENDER_MS to pass
+  let lastRender = -Infinity;
   let dirty = { status: true, rows: true, all: true };
   let filter = "";
   let list = null; // row indexes under the filter (null: all rows)
@@ -27,6 +56,8 @@ export function createGroupView(root, actions) {
   let viewportPx = 0;
   const shown = new Map(); // row index -> { tr, status, preview, pos }
   let lastAnnounced = "";
+  let countKeys = null; // the statuses the count list shows, in order ("" for none)
+  let failuresText = ""; // the add-runs failures shown
 
   const title = h("h2", { id: "group-title", tabindex: "-1", text: "Task group" });
   const idCode = h("code", { class: "group-id" });
@@ -125,10 +156,20 @@ export function createGroupView(root, actions) {
       schedule({ rows: true });
     }).observe(scroller);
 
-  function schedule(what) {
+  /** Render `what` in the next frame, or (`fromStore`) no sooner than STORE_RENDER_MS after the last render. */
+  function schedule(what, fromStore = false) {
     dirty = { ...dirty, ...what };
     if (frame || !store) return;
-    frame = requestAnimationFrame(render);
+    const wait = fromStore ? lastRender + STORE_RENDER_MS - performance.now() : 0;
+    if (wait <= 0) {
+      clearTimeout(timer);
+      timer = 0;
+      frame = requestAnimationFrame(render);
+    } else if (!timer)
+      timer = setTimeout(() => {
+        timer = 0;
+        if (!frame && store) frame = requestAnimationFrame(render);
+      }, wait);
   }
 
   function onChanges(changes) {
@@ -140,7 +181,7 @@ export function createGroupView(root, actions) {
         if (filter) list = null; // membership may change
       } else what.status = true;
     }
-    schedule(what);
+    schedule(what, true);
   }
 
   function resetRows() {
@@ -152,6 +193,7 @@ export function createGroupView(root, actions) {
   function render() {
     frame = 0;
     if (!store) return;
+    lastRender = performance.now();
     const what = dirty;
     dirty = {};
     // Layout is read before anything is written in this frame, so reading it forces no layout.
@@ -179,26 +221,17 @@ export function createGroupView(root, actions) {
 
   function renderStatus() {
     const s = store.summary();
-    idCode.textContent = s.groupId;
-    created.textContent = s.createdAt ? `Created ${dateTime(s.createdAt)}` : "";
-    progress.max = Math.max(1, s.total);
-    progress.value = s.finished;
+    setText(idCode, s.groupId);
+    setText(created, s.createdAt ? `Created ${dateTime(s.createdAt)}` : "");
+    setNumber(progress, "max", Math.max(1, s.total));
+    setNumber(progress, "value", s.finished);
     const pct = s.total ? Math.floor((s.finished / s.total) * 100) : 0;
-    progressLabel.textContent = `${fmt(s.finished)} of ${fmt(s.total)} run${s.total === 1 ? "" : "s"} finished (${pct}%)`;
-    const items = [];
+    setText(progressLabel, `${fmt(s.finished)} of ${fmt(s.total)} run${s.total === 1 ? "" : "s"} finished (${pct}%)`);
     const keys = [
       ...STATUS_ORDER.filter((k) => s.counts[k]),
       ...Object.keys(s.counts).filter((k) => !STATUS_ORDER.includes(k) && s.counts[k]),
     ];
-    for (const k of keys)
-      items.push(
-        h("li", { class: "group-count", dataset: { status: k } }, [
-          h("span", { class: "group-count-n", text: fmt(s.counts[k]) }),
-          ` ${k.replace("_", " ")}`,
-        ]),
-      );
-    if (!items.length) items.push(h("li", { class: "group-count muted", text: "No runs yet" }));
-    counts.replaceChildren(...items);
+    renderCounts(keys, s.counts);
     // The filter offers the statuses present, keeping the chosen one.
     const options = ["", ...keys];
     if (filter && !options.includes(filter)) options.push(filter);
@@ -219,6 +252,23 @@ export function createGroupView(root, actions) {
     }
   }
 
+  /** The count per status: the list is rebuilt only when the statuses change, else numbers update. */
+  function renderCounts(keys, n) {
+    if (keys.join("|") !== countKeys) {
+      countKeys = keys.join("|");
+      const items = keys.map((k) =>
+        h("li", { class: "group-count", dataset: { status: k } }, [
+          h("span", { class: "group-count-n", text: fmt(n[k]) }),
+          ` ${k.replace("_", " ")}`,
+        ]),
+      );
+      if (!items.length) items.push(h("li", { class: "group-count muted", text: "No runs yet" }));
+      counts.replaceChildren(...items);
+      return;
+    }
+    keys.forEach((k, i) => setText(counts.children[i].firstChild, fmt(n[k])));
+  }
+
   function renderStream(s) {
     const st = s.stream || { state: "idle" };
     let text = "";
@@ -236,26 +286,32 @@ export function createGroupView(root, actions) {
       }
     } else if (st.state === "loading") text = st.message || "Reading the group…";
     else if (st.state === "error") text = st.message;
-    stateLine.textContent = text;
-    stateLine.dataset.state = st.state;
-    reconnectBtn.hidden = !canReconnect;
+    setText(stateLine, text);
+    if (stateLine.dataset.state !== st.state) stateLine.dataset.state = st.state;
+    setHidden(reconnectBtn, !canReconnect);
   }
 
   function renderAdding(a) {
-    adding.hidden = !a;
+    setHidden(adding, !a);
     if (!a) return;
-    addingBar.hidden = !a.busy;
-    addingBar.max = Math.max(1, a.total);
-    addingBar.value = a.done;
+    setHidden(addingBar, !a.busy);
+    setNumber(addingBar, "max", Math.max(1, a.total));
+    setNumber(addingBar, "value", a.done);
     const failedRows = a.failed.reduce((n, f) => n + f.count, 0);
-    addingText.textContent =
+    setText(
+      addingText,
       a.done + failedRows < a.total
         ? `Adding runs: ${fmt(a.done)} of ${fmt(a.total)} added…`
         : failedRows
           ? `${fmt(a.done)} of ${fmt(a.total)} runs added; ${fmt(failedRows)} not added.`
-          : `All ${fmt(a.total)} runs added.`;
-    failures.replaceChildren(...a.failed.map((f) => h("li", { text: f.text })));
-    retryBtn.hidden = !(failedRows && !a.busy);
+          : `All ${fmt(a.total)} runs added.`,
+    );
+    const texts = a.failed.map((f) => f.text);
+    if (texts.join("\n") !== failuresText) {
+      failuresText = texts.join("\n");
+      failures.replaceChildren(...texts.map((text) => h("li", { text })));
+    }
+    setHidden(retryBtn, !(failedRows && !a.busy));
   }
 
   function currentList() {
@@ -267,13 +323,20 @@ export function createGroupView(root, actions) {
   function renderRows({ top }) {
     const l = currentList();
     const n = l ? l.length : store.rowCount;
-    emptyNote.hidden = store.rowCount > 0;
-    scroller.hidden = store.rowCount === 0;
-    table.setAttribute("aria-rowcount", String(n + 1));
+    setHidden(emptyNote, store.rowCount > 0);
+    setHidden(scroller, store.rowCount === 0);
+    setAttr(table, "aria-rowcount", String(n + 1));
     const px = rowPx || FALLBACK_ROW_PX;
     const height = viewportPx || 400;
-    const first = Math.max(0, Math.floor(top / px) - OVERSCAN);
-    const last = Math.min(n, Math.ceil((top + height) / px) + OVERSCAN);
+    let first = Math.max(0, Math.floor(top / px) - OVERSCAN);
+    let last = Math.min(n, Math.ceil((top + height) / px) + OVERSCAN);
+    let missing = 0;
+    for (let p = first; p < last; p++) if (!shown.has(l ? l[p] : p)) missing += 1;
+    if (missing > MAX_NEW_ROWS) {
+      first = Math.min(Math.max(first, Math.floor(top / px)), last);
+      last = Math.min(last, first + MAX_NEW_ROWS);
+      schedule({ rows: true });
+    }
     const wanted = new Set();
     for (let p = first; p < last; p++) wanted.add(l ? l[p] : p);
     for (const [index, r] of shown)
@@ -294,12 +357,17 @@ export function createGroupView(root, actions) {
       else tableBody.insertBefore(r.tr, next);
       updateRow(r, index, p);
     }
-    topPad.firstChild.style.height = `${first * px}px`;
-    bottomPad.firstChild.style.height = `${(n - last) * px}px`;
-    topPad.hidden = first === 0;
-    bottomPad.hidden = last >= n;
+    setPadHeight(topPad, first * px);
+    setPadHeight(bottomPad, (n - last) * px);
+    setHidden(topPad, first === 0);
+    setHidden(bottomPad, last >= n);
     // The first rows' real height (and the viewport's) are read at the start of the next frame.
     if ((!rowPx && shown.size) || !viewportPx) schedule({ rows: true });
+  }
+
+  function setPadHeight(pad, px) {
+    const height = `${px}px`;
+    if (pad.firstChild.style.height !== height) pad.firstChild.style.height = height;
   }
 
   function makeRow(index) {
