@@ -259,6 +259,12 @@ def test_a_failed_batch_names_its_rows_keeps_the_rest_and_a_1050_run_table_stays
     expect(last).to_contain_text(f"Topic number {n - 51}", timeout=SHORT)
     expect(p.get_by_text(f"{n:,} of {n:,} runs finished (100%)")).to_be_visible(timeout=LONG)
     expect(last).to_contain_text("completed")
+    # Jumps build the rows in sight again (a few per frame): back to the top and to the end.
+    scroller.evaluate("(el) => { el.scrollTop = 0; }")
+    expect(table.locator('tbody tr[aria-rowindex="2"]')).to_contain_text("Topic number 1000")
+    expect(table.locator('tbody tr[aria-rowindex="12"]')).to_be_visible(timeout=SHORT)
+    scroller.evaluate("(el) => { el.scrollTop = el.scrollHeight; }")
+    expect(last).to_be_visible(timeout=SHORT)
     run_id = last.get_attribute("data-run-id")
     last.get_by_role("button").click()
     expect(page.get_by_role("heading", name=run_id)).to_be_visible(timeout=SHORT)

@@ -7,12 +7,10 @@
 import { h, copyText, dateTime } from "./dom.js";
 import { STATUS_ORDER } from "./group-store.js";
 import { hashForGroup } from "./group-ref.js";
+import { rowsToBuild } from "./group-window.js";
 
 const OVERSCAN = 8; // rows rendered above and below the visible ones
-// Rows built in one frame at most: building, styling and laying out a whole window of new rows
-// (the first rows, a long jump) is the longest frame of all, so the rows in sight come first and
-// the margin follows in the next frame.
-const MAX_NEW_ROWS = 12;
+const MAX_NEW_ROWS = 8; // rows built in one frame at most (see group-window.js)
 const FALLBACK_ROW_PX = 34;
 // A group's events can arrive hundreds a second. Rendering each frame for them spends most of the
 // main thread on style, layout, paint and commit (the panel's numbers change every frame), so
@@ -54,6 +52,7 @@ export function createGroupView(root, actions) {
   let list = null; // row indexes under the filter (null: all rows)
   let rowPx = 0;
   let viewportPx = 0;
+  let scrollTopPx = 0;
   const shown = new Map(); // row index -> { tr, status, preview, pos }
   let lastAnnounced = "";
   let countKeys = null; // the statuses the count list shows, in order ("" for none)
@@ -149,10 +148,21 @@ export function createGroupView(root, actions) {
     const btn = e.target.closest("button[data-run-id]");
     if (btn) actions.onOpenRun(btn.dataset.runId);
   });
-  scroller.addEventListener("scroll", () => schedule({ rows: true }), { passive: true });
+  // The scroll position and the viewport's height are read when they change (scroll events,
+  // ResizeObserver reports: layout is clean then), not in render: other parts of the page may
+  // have dirtied layout by then, and reading it would force a layout in the middle of the frame.
+  scroller.addEventListener(
+    "scroll",
+    () => {
+      scrollTopPx = scroller.scrollTop;
+      schedule({ rows: true });
+    },
+    { passive: true },
+  );
   if (typeof ResizeObserver === "function")
-    new ResizeObserver(() => {
-      viewportPx = 0;
+    new ResizeObserver((entries) => {
+      viewportPx = entries[entries.length - 1].contentRect.height;
+      scrollTopPx = scroller.scrollTop; // a scroller shown again may have lost its position
       schedule({ rows: true });
     }).observe(scroller);
 
@@ -196,7 +206,6 @@ export function createGroupView(root, actions) {
     lastRender = performance.now();
     const what = dirty;
     dirty = {};
-    // Layout is read before anything is written in this frame, so reading it forces no layout.
     const geometry = what.rows ? readGeometry(what) : null;
     if (what.status) renderStatus();
     if (what.rows) renderRows(geometry);
@@ -207,16 +216,17 @@ export function createGroupView(root, actions) {
   }
 
   function readGeometry(what) {
+    // Read once per group (the row height is fixed by CSS), before anything is written this frame.
     if (!rowPx && shown.size) {
       const measured = shown.values().next().value.tr.getBoundingClientRect().height;
       if (measured > 0) rowPx = measured;
     }
-    if (!viewportPx) viewportPx = scroller.clientHeight;
+    if (!viewportPx) viewportPx = scroller.clientHeight; // no ResizeObserver report yet
     if (what.scrollTop) {
-      scroller.scrollTop = 0; // at the start of a frame, with layout clean: cheap
-      return { top: 0 };
+      scroller.scrollTop = 0;
+      scrollTopPx = 0;
     }
-    return { top: scroller.scrollTop };
+    return { top: scrollTopPx };
   }
 
   function renderStatus() {
@@ -328,15 +338,14 @@ export function createGroupView(root, actions) {
     setAttr(table, "aria-rowcount", String(n + 1));
     const px = rowPx || FALLBACK_ROW_PX;
     const height = viewportPx || 400;
-    let first = Math.max(0, Math.floor(top / px) - OVERSCAN);
-    let last = Math.min(n, Math.ceil((top + height) / px) + OVERSCAN);
-    let missing = 0;
-    for (let p = first; p < last; p++) if (!shown.has(l ? l[p] : p)) missing += 1;
-    if (missing > MAX_NEW_ROWS) {
-      first = Math.min(Math.max(first, Math.floor(top / px)), last);
-      last = Math.min(last, first + MAX_NEW_ROWS);
-      schedule({ rows: true });
-    }
+    const { first, last, partial } = rowsToBuild({
+      first: Math.max(0, Math.floor(top / px) - OVERSCAN),
+      last: Math.min(n, Math.ceil((top + height) / px) + OVERSCAN),
+      inSight: Math.floor(top / px),
+      isNew: (p) => !shown.has(l ? l[p] : p),
+      maxNew: MAX_NEW_ROWS,
+    });
+    if (partial) schedule({ rows: true }); // the rest of the window in the next frame
     const wanted = new Set();
     for (let p = first; p < last; p++) wanted.add(l ? l[p] : p);
     for (const [index, r] of shown)
@@ -361,8 +370,10 @@ export function createGroupView(root, actions) {
     setPadHeight(bottomPad, (n - last) * px);
     setHidden(topPad, first === 0);
     setHidden(bottomPad, last >= n);
-    // The first rows' real height (and the viewport's) are read at the start of the next frame.
-    if ((!rowPx && shown.size) || !viewportPx) schedule({ rows: true });
+    // The first rows' real height (and the viewport's) are read at the start of the next frame;
+    // not while the panel is hidden or has no rows (nothing to measure: that would ask for a frame
+    // forever; the ResizeObserver reports when the table gets a size).
+    if (shown.size && !root.hidden && (!rowPx || !viewportPx)) schedule({ rows: true });
   }
 
   function setPadHeight(pad, px) {
