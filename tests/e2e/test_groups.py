@@ -121,6 +121,13 @@ def test_csv_rows_become_a_live_group_whose_runs_open_and_whose_results_export(
     expect(page.get_by_role("heading", name=run_id)).to_be_visible(timeout=SHORT)
     expect(page).to_have_url(re.compile(f"#run={run_id}$"))
 
+    # Its link back shows the same group again, nothing lost.
+    page.get_by_role("link", name="← Back to the task group").click()
+    expect(page).to_have_url(re.compile(f"#group={group_id}$"))
+    expect_all_completed(page, 5)
+    rows.nth(0).get_by_role("button", name=run_id).click()
+    expect(page.get_by_role("heading", name=run_id)).to_be_visible(timeout=SHORT)
+
     # The group is listed as recent and opens again from there.
     card(page).get_by_role("list", name="Recent groups").get_by_role("button").first.click()
     expect(page).to_have_url(re.compile(f"#group={group_id}$"))

@@ -52,7 +52,11 @@ export function initGroups(ctx) {
   const recent = createRecentGroups(safeStorage());
   let current = null; // { store, client, plan, failed: [{ batch, message }], abort }
   const view = createGroupView(document.getElementById("group-panel"), {
-    onOpenRun: (runId) => ctx.openRun(runId),
+    onOpenRun: (runId) =>
+      ctx.openRun(
+        runId,
+        current ? { href: hashForGroup(current.store.groupId), label: "Back to the task group" } : null,
+      ),
     onExport,
     onRetryFailed,
     onReconnect: () => current && startStream(current, true),
