@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.axe import assert_no_axe_violations
-from tests.e2e.test_debugger import SHORT, curl_create, fresh, open_by_id  # noqa: F401 (fixture)
+from tests.e2e.test_debugger import SHORT, curl_create, open_by_id
 
 pytestmark = pytest.mark.e2e
 
@@ -28,7 +28,7 @@ SCHEMA = {
 }
 
 
-def test_filter_and_search_messages_then_select_an_output_field(worker, app_url, fresh):  # noqa: F811
+def test_filter_and_search_messages_then_select_an_output_field(worker, app_url, fresh):
     spec = {"output_schema": SCHEMA}
     run_id = curl_create(worker, "Solar panel makers", processor="base", task_spec=spec)
     page, problems = fresh()
