@@ -14,6 +14,7 @@ import {
   readGroupRuns,
 } from "../../public/tasks-sse/js/group-api.js";
 import { ApiError } from "../../public/tasks-sse/js/api.js";
+import { memoryStorage } from "./support/memory-storage.js";
 
 const GID = `tgrp_${"ab".repeat(24)}`;
 const ev = (obj) => ({ type: obj.type, data: JSON.stringify(obj), lastEventId: "" });
@@ -97,16 +98,6 @@ test("group refs: ids, #group= links, URLs; run links are not groups", () => {
   assert.equal(groupIdFromHash("#run=trun_x"), null);
   assert.equal(hashForGroup(GID), `#group=${GID}`);
 });
-
-function memoryStorage(initial = {}) {
-  const m = new Map(Object.entries(initial));
-  return {
-    getItem: (k) => (m.has(k) ? m.get(k) : null),
-    setItem: (k, v) => m.set(k, String(v)),
-    removeItem: (k) => m.delete(k),
-    map: m,
-  };
-}
 
 test("recent groups: newest first, bounded, persisted", () => {
   const storage = memoryStorage();

@@ -13,20 +13,7 @@ import {
   newComparisonId,
   sanitizeEntry,
 } from "../../public/tasks-sse/js/history.js";
-
-function memoryStorage({ quota = Infinity } = {}) {
-  const map = new Map();
-  return {
-    map,
-    getItem: (k) => (map.has(k) ? map.get(k) : null),
-    setItem: (k, v) => {
-      const used = [...map.entries()].reduce((n, [key, val]) => n + (key === k ? 0 : val.length), 0);
-      if (used + String(v).length > quota) throw new Error("QuotaExceededError");
-      map.set(k, String(v));
-    },
-    removeItem: (k) => map.delete(k),
-  };
-}
+import { memoryStorage } from "./support/memory-storage.js";
 
 const run = (i, extra = {}) => ({
   runId: `trun_${String(i).padStart(4, "0")}`,
@@ -135,7 +122,7 @@ test("size bound: entry count and bytes; the oldest go first", () => {
 });
 
 test("a full storage quota drops the oldest entries instead of throwing", () => {
-  const storage = memoryStorage({ quota: 1500 });
+  const storage = memoryStorage({}, { quota: 1500 });
   const h = createHistory({ storage });
   h.load();
   for (let i = 0; i < 30; i++) h.upsert(run(i));

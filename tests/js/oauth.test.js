@@ -23,6 +23,7 @@ import {
 } from "../../public/tasks-sse/js/oauth.js";
 import { codeChallengeS256 } from "../../public/tasks-sse/js/pkce.js";
 import { normaliseApiKey, verifyApiKey } from "../../public/tasks-sse/js/auth.js";
+import { memoryStorage } from "./support/memory-storage.js";
 
 const ISSUER = "https://platform.example.test";
 const REDIRECT = "http://127.0.0.1:8787/tasks-sse/";
@@ -47,19 +48,6 @@ const METADATA = {
   code_challenge_methods_supported: ["S256"],
   token_endpoint_auth_methods_supported: ["none"],
 };
-
-function memoryStorage(initial = {}) {
-  const m = new Map(Object.entries(initial));
-  return {
-    getItem: (k) => (m.has(k) ? m.get(k) : null),
-    setItem: (k, v) => m.set(k, String(v)),
-    removeItem: (k) => m.delete(k),
-    get size() {
-      return m.size;
-    },
-    map: m,
-  };
-}
 
 function json(status, body) {
   return new Response(body === undefined ? "" : JSON.stringify(body), {
