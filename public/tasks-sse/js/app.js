@@ -504,6 +504,7 @@ async function main() {
   renderHistory();
 
   await loadConfig();
+  form.setConfig(state.config);
   try {
     await initAuth({ config: state.config, container: document.getElementById("auth-panel") });
   } catch (e) {

@@ -7,7 +7,7 @@ import { CODE_TABS, requestCode } from "./request-code.js";
 
 /**
  * @param {HTMLElement} root the panel's container (a <details>)
- * @returns {{ update(result: {body?: object, headers?: object}): void }}
+ * @returns {{ update(result: {body?: object, headers?: object}): void, setConfig(cfg: {mode?: string, upstream?: string}): void }}
  */
 export function createCopyCode(root) {
   const tablist = root.querySelector('[role="tablist"]');
@@ -82,20 +82,16 @@ export function createCopyCode(root) {
     }
   });
 
-  // Where the snippets point: config.json says whether this page runs against the simulator.
-  fetch("config.json", { cache: "no-store" })
-    .then((r) => (r.ok ? r.json() : null))
-    .then((cfg) => {
-      if (cfg) where = { mode: cfg.mode, upstream: cfg.upstream, origin: location.origin };
-      render();
-    })
-    .catch(() => {});
-
   select(selected);
   render();
   return {
     update(result) {
       request = result && result.body ? { body: result.body, headers: result.headers || {} } : null;
+      render();
+    },
+    /** Where the snippets point: the page's config says whether it runs against the simulator. */
+    setConfig(cfg) {
+      where = { mode: cfg.mode, upstream: cfg.upstream, origin: location.origin };
       render();
     },
   };

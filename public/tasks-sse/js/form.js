@@ -522,5 +522,5 @@ export function createForm(form, { onSubmit }) {
   addMetadataRow();
   validate();
 
-  return { read, validate, showApiError, setBusy, load, addMetadataRow };
+  return { read, validate, showApiError, setBusy, load, addMetadataRow, setConfig: (cfg) => copyCode.setConfig(cfg) };
 }
