@@ -26,13 +26,12 @@ from statistics import median
 
 from bench import targets as T
 from bench.context import Ctx
-from bench.page_stack import page_stack
+from bench.page_stack import keyed_page, page_stack
 from bench.report import Row, Section
 
 RUNS = 5
 RENDER_REPS = 3
 EVENTS = 5000
-SIM_KEY = "sim-dev-key"
 
 OBSERVE_JS = """
 () => {
@@ -192,39 +191,41 @@ async def _poll(page, fn: str, timeout_s: float = 15.0, every_s: float = 0.01) -
         await asyncio.sleep(every_s)
 
 
-async def _run_to_first_event(browser, base: str) -> list[float]:
-    ctx = await browser.new_context()
-    await ctx.add_init_script(f"localStorage.setItem('tasks-sse.apiKey', '{SIM_KEY}');")
-    page = await ctx.new_page()
+async def runs_to_first_event(page, runs: int, question: str) -> list[float]:
+    """Run click → first event on screen, `runs` times on a lite run after one warm-up (module
+    and connection set-up), on a loaded page."""
+    await page.select_option("#processor", "lite")
     spans = []
+    for i in range(runs + 1):
+        await page.evaluate("() => performance.clearMarks()")
+        await page.fill("#input", f"{question} ({i})")
+        await page.click("#run-button")
+        await _poll(
+            page,
+            "() => performance.getEntriesByName('tasks-sse:first-event-rendered').length > 0",
+        )
+        span = await page.evaluate(SPAN_JS)
+        if span is None:
+            raise RuntimeError("the page set no run-click / first-event-rendered marks")
+        if i:
+            spans.append(span)
+    return spans
+
+
+async def _run_to_first_event(browser, base: str) -> list[float]:
+    ctx, page = await keyed_page(browser)
     try:
         await page.goto(base + "/tasks-sse/", wait_until="load")
         await _poll(page, "() => document.querySelector('#processor option') !== null")
-        await page.select_option("#processor", "lite")
-        for i in range(RUNS + 1):  # the first is a warm-up (module and connection set-up)
-            await page.evaluate("() => performance.clearMarks()")
-            await page.fill("#input", f"Benchmark question number {i}: who founded Parallel?")
-            await page.click("#run-button")
-            await _poll(
-                page,
-                "() => performance.getEntriesByName('tasks-sse:first-event-rendered').length > 0",
-            )
-            span = await page.evaluate(SPAN_JS)
-            if span is None:
-                raise RuntimeError("the page set no run-click / first-event-rendered marks")
-            if i:
-                spans.append(span)
+        return await runs_to_first_event(page, RUNS, "Benchmark question: who founded Parallel?")
     finally:
         await ctx.close()
-    return spans
 
 
 async def _render(browser, base: str) -> tuple[dict, dict]:
     """The synthetic run opened from the API, then (page reloaded, API unreachable) from the
     result this browser kept."""
-    ctx = await browser.new_context()
-    await ctx.add_init_script(f"localStorage.setItem('tasks-sse.apiKey', '{SIM_KEY}');")
-    page = await ctx.new_page()
+    ctx, page = await keyed_page(browser)
     ready = "() => document.querySelector('#processor option') !== null"
     try:
         await _serve_synthetic_run(page, base, EVENTS)

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from statistics import median
 
-from bench.browser import OBSERVE_JS, SIM_KEY, SPAN_JS, _poll
+from bench.browser import OBSERVE_JS, _poll, runs_to_first_event
 from bench.context import Ctx
-from bench.page_stack import page_stack
+from bench.page_stack import SIM_KEY, keyed_page, page_stack
 from bench.report import Row, Section
 
 REPS = 3
@@ -68,9 +68,7 @@ async ([processors, key]) => {
 
 
 async def _measure(browser, base: str) -> dict:
-    ctx = await browser.new_context()
-    await ctx.add_init_script(f"localStorage.setItem('tasks-sse.apiKey', '{SIM_KEY}');")
-    page = await ctx.new_page()
+    ctx, page = await keyed_page(browser)
     out = {"compare": [], "single": [], "direct": [], "longtasks": [], "maxGap": 0}
     try:
         await page.goto(base + "/tasks-sse/", wait_until="load")
@@ -105,18 +103,9 @@ async def _measure(browser, base: str) -> dict:
             if i:
                 out["direct"].append(out_ms)
 
-        await page.select_option("#processor", "lite")
-        for i in range(REPS + 1):
-            await page.evaluate("() => performance.clearMarks()")
-            await page.fill("#input", f"Single-run baseline {i}: who founded Parallel?")
-            await page.click("#run-button")
-            await _poll(
-                page,
-                "() => performance.getEntriesByName('tasks-sse:first-event-rendered').length > 0",
-            )
-            span = await page.evaluate(SPAN_JS)
-            if i and span is not None:
-                out["single"].append(span)
+        out["single"] = await runs_to_first_event(
+            page, REPS, "Single-run baseline: who founded Parallel?"
+        )
     finally:
         await ctx.close()
     return out

@@ -18,9 +18,9 @@ from __future__ import annotations
 import json
 
 from bench import targets as T
-from bench.browser import OBSERVE_JS, SIM_KEY, _poll
+from bench.browser import OBSERVE_JS, _poll
 from bench.context import Ctx
-from bench.page_stack import page_stack
+from bench.page_stack import keyed_page, page_stack
 from bench.report import Row, Section
 
 RUNS = 1000
@@ -126,13 +126,6 @@ async def _serve_synthetic_group(page, base: str) -> None:
     await page.route(api + "/events**", lambda r: answer(r, _sse(events), "text/event-stream"))
 
 
-async def _page(browser, base: str):
-    ctx = await browser.new_context()
-    await ctx.add_init_script(f"localStorage.setItem('tasks-sse.apiKey', '{SIM_KEY}');")
-    page = await ctx.new_page()
-    return ctx, page
-
-
 async def _measure(page) -> dict:
     # Polled every 100 ms, not 10: each poll is a task on the page's main thread, inside the
     # window whose longest task is measured (the span itself comes from the page's own marks).
@@ -141,7 +134,7 @@ async def _measure(page) -> dict:
 
 
 async def _live(browser, base: str) -> dict:
-    ctx, page = await _page(browser, base)
+    ctx, page = await keyed_page(browser)
     try:
         await page.goto(base + "/tasks-sse/", wait_until="load")
         await _poll(page, "() => document.querySelector('#processor option') !== null")
@@ -163,7 +156,7 @@ async def _live(browser, base: str) -> dict:
 
 
 async def _burst(browser, base: str) -> dict:
-    ctx, page = await _page(browser, base)
+    ctx, page = await keyed_page(browser)
     try:
         await _serve_synthetic_group(page, base)
         await page.goto(base + "/tasks-sse/", wait_until="load")

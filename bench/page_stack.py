@@ -11,6 +11,14 @@ from bench.procs import launch_sim, launch_worker
 from tests.support.chromium import ARGS, NOT_FOUND, chromium_path
 
 SIM_SPEED = "20"
+SIM_KEY = "sim-dev-key"
+
+
+async def keyed_page(browser) -> tuple[object, object]:
+    """A new context whose page has the simulator's key where the playground keeps it."""
+    ctx = await browser.new_context()
+    await ctx.add_init_script(f"localStorage.setItem('tasks-sse.apiKey', '{SIM_KEY}');")
+    return ctx, await ctx.new_page()
 
 
 @asynccontextmanager
