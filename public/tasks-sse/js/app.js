@@ -19,6 +19,7 @@ import { createForm } from "./form.js";
 import { createRunView } from "./render-run.js";
 import { createHistoryView } from "./render-history.js";
 import { showMain, shownMain } from "./main-view.js";
+import { localStore } from "./dom.js";
 import { initCompare } from "./compare-panel.js";
 import { initGroups } from "./group-panel.js";
 
@@ -33,7 +34,7 @@ const state = {
   keyRejected: false, // reported once per rejection
 };
 
-const history = createHistory({ storage: safeStorage() });
+const history = createHistory({ storage: localStore() });
 const kept = createKeptRuns();
 let runView;
 let historyView;
@@ -44,14 +45,6 @@ const runActions = createRunActions({
   current: () => state.sessions.get(state.selected) || null,
   loadIntoForm,
 });
-
-function safeStorage() {
-  try {
-    return window.localStorage;
-  } catch {
-    return null;
-  }
-}
 
 async function loadConfig() {
   const badge = document.getElementById("mode-badge");
@@ -483,7 +476,10 @@ async function main() {
   form = createForm(document.getElementById("create-form"), { onSubmit });
   document.getElementById("open-run-form").addEventListener("submit", onOpenSubmit);
   document.getElementById("import-run").addEventListener("change", onImport);
-  panels = [initCompare(panelContext()), (groups = initGroups(panelContext()))];
+  const ctx = panelContext();
+  const compare = initCompare(ctx);
+  groups = initGroups(ctx);
+  panels = [compare, groups];
   window.addEventListener("hashchange", () => {
     if (panels.some((p) => p.handlesHash(location.hash))) return;
     const runId = runIdFromHash(location.hash);
@@ -549,7 +545,6 @@ function panelContext() {
     getApiKey,
     form,
     history,
-    kept,
     sessionFor,
     renderHistory,
     showMain,

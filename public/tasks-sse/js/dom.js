@@ -74,6 +74,23 @@ export function dateTime(ts) {
   return dateTimeFormat.format(d);
 }
 
+let countFormat = null;
+
+/** A count with thousands separators ("1,050"), from one formatter built once. */
+export function formatCount(n) {
+  countFormat ||= new Intl.NumberFormat("en");
+  return countFormat.format(n);
+}
+
+/** This page's localStorage, or null where the browser denies it (the page then keeps nothing). */
+export function localStore() {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
 /** Copy text to the clipboard; resolves true on success. */
 export async function copyText(text) {
   try {

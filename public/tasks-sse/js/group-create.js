@@ -3,7 +3,7 @@
 // the create form above (processor, output schema, source policy…); CSV headers become the input
 // schema. The card only reads and reports; group-panel.js creates the group.
 
-import { dateTime, h } from "./dom.js";
+import { dateTime, formatCount, h } from "./dom.js";
 import { buildCreateRequest } from "./api.js";
 import { checkSizes } from "./schema-check.js";
 import { FORMATS, MAX_CHARS, MAX_ROWS, SHOWN_ERRORS, describeError, planBatches, readRows } from "./group-input.js";
@@ -12,7 +12,6 @@ import { MAX_RUNS_PER_REQUEST } from "./group-api.js";
 const PREVIEW_ROWS = 5;
 const PREVIEW_CELL_CHARS = 60;
 const PARSE_DELAY_MS = 150;
-const fmt = (n) => n.toLocaleString("en");
 
 function clip(s, max = PREVIEW_CELL_CHARS) {
   const t = String(s ?? "").replace(/\s+/g, " ");
@@ -65,7 +64,7 @@ export function createGroupCreate(root, { readForm, onCreate, onOpen }) {
   const intro = h("p", {
     class: "help muted",
     id: "group-rows-help",
-    text: `One run per row, with the processor and output schema of the form above. CSV or TSV: a header row, then one row per run; the headers become the input's fields. JSON Lines: one JSON object (or string) per line. Up to ${fmt(MAX_ROWS)} rows and ${fmt(MAX_CHARS / 1024 / 1024)} MB; they are sent ${fmt(MAX_RUNS_PER_REQUEST)} at a time.`,
+    text: `One run per row, with the processor and output schema of the form above. CSV or TSV: a header row, then one row per run; the headers become the input's fields. JSON Lines: one JSON object (or string) per line. Up to ${formatCount(MAX_ROWS)} rows and ${formatCount(MAX_CHARS / 1024 / 1024)} MB; they are sent ${formatCount(MAX_RUNS_PER_REQUEST)} at a time.`,
   });
   const textarea = h("textarea", {
     id: "group-rows",
@@ -167,7 +166,7 @@ export function createGroupCreate(root, { readForm, onCreate, onOpen }) {
     const colText = cols.length
       ? `, column${cols.length === 1 ? "" : "s"} ${cols.slice(0, 12).join(", ")}${cols.length > 12 ? ` and ${cols.length - 12} more` : ""}`
       : "";
-    summary.textContent = `${FORMATS[parsed.format]}: ${fmt(n)} row${n === 1 ? "" : "s"}${colText}.`;
+    summary.textContent = `${FORMATS[parsed.format]}: ${formatCount(n)} row${n === 1 ? "" : "s"}${colText}.`;
     warnings.hidden = !parsed.warnings.length;
     warnings.textContent = parsed.warnings.join(" ");
     showErrors(parsed.errors.map(describeError), parsed.errors.length);
@@ -179,7 +178,7 @@ export function createGroupCreate(root, { readForm, onCreate, onOpen }) {
     errorList.hidden = lines.length === 0;
     textarea.setAttribute("aria-invalid", String(lines.length > 0));
     const items = lines.slice(0, SHOWN_ERRORS).map((t) => h("li", { text: t }));
-    if (total > SHOWN_ERRORS) items.push(h("li", { text: `and ${fmt(total - SHOWN_ERRORS)} more problems` }));
+    if (total > SHOWN_ERRORS) items.push(h("li", { text: `and ${formatCount(total - SHOWN_ERRORS)} more problems` }));
     errorList.replaceChildren(...items);
   }
 
@@ -205,7 +204,7 @@ export function createGroupCreate(root, { readForm, onCreate, onOpen }) {
     });
     preview.replaceChildren(
       h("table", { class: "group-preview-table" }, [
-        h("caption", { text: `First ${rows.length} of ${fmt(p.inputs.length)} rows` }),
+        h("caption", { text: `First ${rows.length} of ${formatCount(p.inputs.length)} rows` }),
         h("thead", {}, [
           h(
             "tr",
@@ -221,7 +220,7 @@ export function createGroupCreate(root, { readForm, onCreate, onOpen }) {
   function updateButton() {
     const n = parsed && !parsed.errors.length ? parsed.inputs.length : 0;
     button.disabled = busy || n === 0;
-    button.textContent = n ? `Create group (${fmt(n)} run${n === 1 ? "" : "s"})` : "Create group";
+    button.textContent = n ? `Create group (${formatCount(n)} run${n === 1 ? "" : "s"})` : "Create group";
     let values;
     try {
       values = readForm();
@@ -246,7 +245,7 @@ export function createGroupCreate(root, { readForm, onCreate, onOpen }) {
     if (f.size > MAX_CHARS * 3) {
       showErrors(
         [
-          `${f.name} is ${fmt(Math.round(f.size / 1024))} KB; at most ${fmt(MAX_CHARS / 1024 / 1024)} MB of text is read.`,
+          `${f.name} is ${formatCount(Math.round(f.size / 1024))} KB; at most ${formatCount(MAX_CHARS / 1024 / 1024)} MB of text is read.`,
         ],
         1,
       );
@@ -279,7 +278,7 @@ export function createGroupCreate(root, { readForm, onCreate, onOpen }) {
     }
     busy = true;
     updateButton();
-    status.textContent = `Creating a group of ${fmt(plan.inputs.length)} runs…`;
+    status.textContent = `Creating a group of ${formatCount(plan.inputs.length)} runs…`;
     try {
       await onCreate(plan);
       status.textContent = "";
@@ -304,7 +303,10 @@ export function createGroupCreate(root, { readForm, onCreate, onOpen }) {
         ...list.map((g) => {
           const b = h("button", { type: "button", class: "linklike", text: g.label || g.id, title: g.id });
           b.addEventListener("click", () => onOpen(g.id));
-          const note = [g.runs ? `${fmt(g.runs)} run${g.runs === 1 ? "" : "s"}` : "", g.at ? dateTime(g.at) : ""]
+          const note = [
+            g.runs ? `${formatCount(g.runs)} run${g.runs === 1 ? "" : "s"}` : "",
+            g.at ? dateTime(g.at) : "",
+          ]
             .filter(Boolean)
             .join(", ");
           return h("li", {}, [b, note ? h("span", { class: "help muted", text: ` ${note}` }) : null]);

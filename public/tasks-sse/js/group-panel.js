@@ -7,7 +7,7 @@
 import { ApiError } from "./api.js";
 import { onApiKeyChange } from "./auth.js";
 import { createStreamClient } from "./sse-client.js";
-import { downloadText } from "./dom.js";
+import { downloadText, formatCount, localStore } from "./dom.js";
 import { addRuns, createGroup, getGroup, groupEventsUrl, readGroupRuns } from "./group-api.js";
 import { createGroupStore } from "./group-store.js";
 import { createGroupView } from "./group-view.js";
@@ -18,15 +18,6 @@ import { groupIdFromHash, hashForGroup, parseGroupRef } from "./group-ref.js";
 import { exportFileName, resultsToCsv, resultsToJsonl } from "./group-export.js";
 
 const RUN_STATES_PER_FLUSH = 200; // runs-stream states handed to the store at once
-const fmt = (n) => n.toLocaleString("en");
-
-function safeStorage() {
-  try {
-    return window.localStorage;
-  } catch {
-    return null;
-  }
-}
 
 function nextTask() {
   return new Promise((resolve) => setTimeout(resolve, 0));
@@ -49,7 +40,7 @@ function isGroupIdle(event) {
 
 /** Set up the task-group UI; `ctx` is the page's context (see app.js). */
 export function initGroups(ctx) {
-  const recent = createRecentGroups(safeStorage());
+  const recent = createRecentGroups(localStore());
   let current = null; // { store, client, plan, failed: [{ batch, message }], abort }
   const view = createGroupView(document.getElementById("group-panel"), {
     onOpenRun: (runId) =>
@@ -184,7 +175,10 @@ export function initGroups(ctx) {
           if (pending.length >= RUN_STATES_PER_FLUSH) {
             store.applyRunStates(pending);
             pending = [];
-            store.setStream({ state: "loading", message: `Reading the group's runs: ${fmt(seen)} of ${fmt(total)}…` });
+            store.setStream({
+              state: "loading",
+              message: `Reading the group's runs: ${formatCount(seen)} of ${formatCount(total)}…`,
+            });
           }
         },
       }).then((r) => {
@@ -219,7 +213,7 @@ export function initGroups(ctx) {
     const text =
       typeof first === "string" ? first : Object.values(first || {}).find((v) => typeof v === "string") || "";
     const clipped = text.length > 40 ? `${text.slice(0, 39)}…` : text;
-    return `${fmt(plan.inputs.length)} runs: ${clipped}${plan.inputs.length > 1 ? ", …" : ""}`;
+    return `${formatCount(plan.inputs.length)} runs: ${clipped}${plan.inputs.length > 1 ? ", …" : ""}`;
   }
 
   async function sendBatches(g, batches) {
@@ -269,7 +263,7 @@ export function initGroups(ctx) {
   function failureText(f, plan) {
     const from = f.batch.start;
     const to = from + f.batch.items.length - 1;
-    return `Rows ${fmt(from + 1)}–${fmt(to + 1)} (lines ${fmt(plan.lines[from])}–${fmt(plan.lines[to])}) were not added${f.status ? ` (HTTP ${f.status})` : ""}: ${f.message}`;
+    return `Rows ${formatCount(from + 1)}–${formatCount(to + 1)} (lines ${formatCount(plan.lines[from])}–${formatCount(plan.lines[to])}) were not added${f.status ? ` (HTTP ${f.status})` : ""}: ${f.message}`;
   }
 
   function onRetryFailed() {
@@ -286,7 +280,7 @@ export function initGroups(ctx) {
     if (!g || needKey("export the group's results")) return;
     const { store } = g;
     const total = store.summary().total;
-    view.setExport(`Reading results: 0 of ${fmt(total)} runs…`, true);
+    view.setExport(`Reading results: 0 of ${formatCount(total)} runs…`, true);
     const results = [];
     try {
       await readGroupRuns({
@@ -303,7 +297,7 @@ export function initGroups(ctx) {
             error: e.run.error ?? null,
           });
           if (results.length % 100 === 0)
-            view.setExport(`Reading results: ${fmt(results.length)} of ${fmt(total)} runs…`, true);
+            view.setExport(`Reading results: ${formatCount(results.length)} of ${formatCount(total)} runs…`, true);
         },
       });
     } catch (e) {
@@ -318,7 +312,7 @@ export function initGroups(ctx) {
     );
     const unfinished = results.filter((r) => r.status !== "completed").length;
     view.setExport(
-      `Exported ${fmt(results.length)} runs${unfinished ? ` (${fmt(unfinished)} without a completed output)` : ""}.`,
+      `Exported ${formatCount(results.length)} runs${unfinished ? ` (${formatCount(unfinished)} without a completed output)` : ""}.`,
       false,
     );
   }

@@ -4,7 +4,7 @@
 // the rows in sight (plus a margin), so a group of thousands of runs costs the same per frame as
 // one of twenty.
 
-import { h, copyText, dateTime } from "./dom.js";
+import { h, copyText, dateTime, formatCount } from "./dom.js";
 import { STATUS_ORDER } from "./group-store.js";
 import { hashForGroup } from "./group-ref.js";
 import { rowsToBuild } from "./group-window.js";
@@ -18,8 +18,6 @@ const FALLBACK_ROW_PX = 34;
 // next frame.
 const STORE_RENDER_MS = 100;
 // One formatter: toLocaleString builds one per call, which shows in a render per frame.
-const numberFormat = new Intl.NumberFormat("en");
-const fmt = (n) => numberFormat.format(n);
 
 // Writes that change nothing are skipped: assigning textContent replaces the text node even when
 // the text is the same, and that dirties layout and paint of the whole panel on every frame.
@@ -236,7 +234,10 @@ export function createGroupView(root, actions) {
     setNumber(progress, "max", Math.max(1, s.total));
     setNumber(progress, "value", s.finished);
     const pct = s.total ? Math.floor((s.finished / s.total) * 100) : 0;
-    setText(progressLabel, `${fmt(s.finished)} of ${fmt(s.total)} run${s.total === 1 ? "" : "s"} finished (${pct}%)`);
+    setText(
+      progressLabel,
+      `${formatCount(s.finished)} of ${formatCount(s.total)} run${s.total === 1 ? "" : "s"} finished (${pct}%)`,
+    );
     const keys = [
       ...STATUS_ORDER.filter((k) => s.counts[k]),
       ...Object.keys(s.counts).filter((k) => !STATUS_ORDER.includes(k) && s.counts[k]),
@@ -255,7 +256,7 @@ export function createGroupView(root, actions) {
     renderStream(s);
     renderAdding(s.adding);
     const done = s.total > 0 && !s.isActive && s.finished === s.total && !(s.adding && s.adding.done < s.adding.total);
-    const say = done ? `All ${fmt(s.total)} runs finished.` : "";
+    const say = done ? `All ${formatCount(s.total)} runs finished.` : "";
     if (say !== lastAnnounced) {
       announce.textContent = say;
       lastAnnounced = say;
@@ -268,7 +269,7 @@ export function createGroupView(root, actions) {
       countKeys = keys.join("|");
       const items = keys.map((k) =>
         h("li", { class: "group-count", dataset: { status: k } }, [
-          h("span", { class: "group-count-n", text: fmt(n[k]) }),
+          h("span", { class: "group-count-n", text: formatCount(n[k]) }),
           ` ${k.replace("_", " ")}`,
         ]),
       );
@@ -276,7 +277,7 @@ export function createGroupView(root, actions) {
       counts.replaceChildren(...items);
       return;
     }
-    keys.forEach((k, i) => setText(counts.children[i].firstChild, fmt(n[k])));
+    keys.forEach((k, i) => setText(counts.children[i].firstChild, formatCount(n[k])));
   }
 
   function renderStream(s) {
@@ -311,10 +312,10 @@ export function createGroupView(root, actions) {
     setText(
       addingText,
       a.done + failedRows < a.total
-        ? `Adding runs: ${fmt(a.done)} of ${fmt(a.total)} added…`
+        ? `Adding runs: ${formatCount(a.done)} of ${formatCount(a.total)} added…`
         : failedRows
-          ? `${fmt(a.done)} of ${fmt(a.total)} runs added; ${fmt(failedRows)} not added.`
-          : `All ${fmt(a.total)} runs added.`,
+          ? `${formatCount(a.done)} of ${formatCount(a.total)} runs added; ${formatCount(failedRows)} not added.`
+          : `All ${formatCount(a.total)} runs added.`,
     );
     const texts = a.failed.map((f) => f.text);
     if (texts.join("\n") !== failuresText) {
@@ -392,7 +393,7 @@ export function createGroupView(root, actions) {
     });
     const badge = h("span", { class: "status-badge" });
     const input = h("td", { class: "col-input" });
-    const num = h("td", { class: "col-n", text: fmt(index + 1) });
+    const num = h("td", { class: "col-n", text: formatCount(index + 1) });
     const tr = h("tr", { dataset: { runId: row.runId } }, [
       num,
       h("td", { class: "col-run" }, [btn]),
